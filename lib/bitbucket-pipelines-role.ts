@@ -1,0 +1,113 @@
+import { Annotations, Duration } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { bitbucketIssuerHost } from './bitbucket-issuer';
+import { cdkBootstrapRolesStatement } from './cdk-bootstrap-roles';
+import { bitbucketSubjectPatterns } from './subject-patterns';
+
+const CLAIM_UUID = /^\{[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}$/;
+
+export interface BitbucketPipelinesRoleProps {
+  /** The IAM OIDC provider of the workspace's Pipelines issuer. */
+  readonly provider: iam.IOIDCProviderRef;
+  /** The workspace slug: it names the issuer, whose `aud` and `sub` the trust checks. */
+  readonly workspace: string;
+  /** The audience tokens must carry, such as `ari:cloud:bitbucket::workspace/<uuid>`. */
+  readonly audience: string;
+  /**
+   * Repository UUIDs as they appear in tokens (`{lowercase}`), or `'*'` to trust
+   * every repository of the workspace, which adds a synth warning.
+   */
+  readonly repositories: '*' | readonly string[];
+  /**
+   * Deployment environment UUIDs (`{lowercase}`): when given, each repository is
+   * admitted only through one of them.
+   *
+   * @default - any step of the repositories, with or without an environment
+   */
+  readonly environments?: readonly string[];
+  /**
+   * Managed policies attached to the role.
+   *
+   * @default - none
+   */
+  readonly managedPolicies?: readonly iam.IManagedPolicy[];
+  /**
+   * The longest session the role grants.
+   *
+   * @default Duration.hours(1)
+   */
+  readonly maxSessionDuration?: Duration;
+  /**
+   * The role's name.
+   *
+   * @default - CloudFormation generates a unique name
+   */
+  readonly roleName?: string;
+  /**
+   * Let the role assume this account's CDK bootstrap roles for this qualifier, so
+   * pipeline steps can run `cdk deploy` with no other rights.
+   *
+   * @default - no access to CDK bootstrap roles
+   */
+  readonly cdkBootstrapQualifier?: string;
+  /**
+   * The role's description.
+   *
+   * @default - one naming the workspace
+   */
+  readonly description?: string;
+}
+
+/**
+ * An IAM role that Bitbucket Pipelines steps assume with
+ * `sts:AssumeRoleWithWebIdentity`: it trusts only tokens from the workspace's
+ * provider, with the workspace audience, from the given repositories (and
+ * deployment environments).
+ */
+export class BitbucketPipelinesRole extends iam.Role {
+  /** The `sub` patterns the trust policy admits. */
+  public readonly subjectPatterns: readonly string[];
+  /** The CDK bootstrap role ARN patterns the role may assume; empty without `cdkBootstrapQualifier`. */
+  public readonly cdkBootstrapRoleArns: readonly string[];
+
+  constructor(scope: Construct, id: string, props: BitbucketPipelinesRoleProps) {
+    const environments = props.environments ?? [];
+    const uuids = [...(props.repositories === '*' ? [] : props.repositories), ...environments];
+    const malformed = uuids.filter((uuid) => !CLAIM_UUID.test(uuid));
+    if (malformed.length > 0) {
+      throw new Error(`repositories and environments must be lowercase UUIDs in braces, as in tokens; got ${malformed.join(', ')}`);
+    }
+    if (props.repositories !== '*' && props.repositories.length === 0) {
+      throw new Error("repositories must name at least one repository, or be '*' for the whole workspace");
+    }
+    const issuer = bitbucketIssuerHost(props.workspace);
+    const subjectPatterns = bitbucketSubjectPatterns(props.repositories, environments);
+    super(scope, id, {
+      assumedBy: new iam.OpenIdConnectPrincipal(props.provider, {
+        StringEquals: { [`${issuer}:aud`]: props.audience },
+        StringLike: { [`${issuer}:sub`]: subjectPatterns },
+      }),
+      managedPolicies: props.managedPolicies ? [...props.managedPolicies] : undefined,
+      maxSessionDuration: props.maxSessionDuration ?? Duration.hours(1),
+      roleName: props.roleName,
+      description: props.description ?? `Assumed by Bitbucket Pipelines steps of workspace ${props.workspace} through OIDC`,
+    });
+    this.subjectPatterns = subjectPatterns;
+
+    if (props.cdkBootstrapQualifier === undefined) {
+      this.cdkBootstrapRoleArns = [];
+    } else {
+      const statement = cdkBootstrapRolesStatement(this, props.cdkBootstrapQualifier);
+      this.addToPrincipalPolicy(statement);
+      this.cdkBootstrapRoleArns = statement.resources;
+    }
+    if (props.repositories === '*') {
+      const through = environments.length > 0 ? ` through deployment environments ${environments.join(', ')}` : '';
+      Annotations.of(this).addWarningV2(
+        'bitbucket-oidc:workspace-wide-trust',
+        `This role trusts every repository of workspace ${props.workspace}${through}, including repositories created later: any of their pipeline steps with oidc: true can assume it. List repository UUIDs to narrow it.`,
+      );
+    }
+  }
+}

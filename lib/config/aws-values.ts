@@ -1,0 +1,120 @@
+import { bitbucketIssuerHost } from '../bitbucket-issuer';
+import { parseEach, readList } from './list-values';
+import { Parsed, parsed, problem } from './problem';
+
+const PARTITION = '(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f|aws-eusc)';
+const POLICY_NAME = '[A-Za-z0-9+=,.@_-]{1,128}';
+/** The paths under which AWS publishes its managed policies. */
+const AWS_MANAGED_PATHS = ['job-function', 'service-role', 'aws-service-role'];
+const POLICY_ARN = new RegExp(`^arn:${PARTITION}:iam::(aws|\\d{12}):policy/((?:[A-Za-z0-9+=,.@_-]+/)*)(${POLICY_NAME})$`);
+const AWS_MANAGED_NAME = new RegExp(`^(?:(${AWS_MANAGED_PATHS.join('|')})/)?${POLICY_NAME}$`);
+const PROVIDER_ARN = new RegExp(`^arn:${PARTITION}:iam::(\\d{12}):oidc-provider/(.+)$`);
+
+/**
+ * A managed policy: an AWS managed one by name (its ARN is built in the deploy
+ * partition) or any policy by its full ARN.
+ */
+export type ManagedPolicyRef = { readonly awsManagedName: string } | { readonly arn: string };
+
+/** Seconds IAM allows for a role's maximum session. */
+export const MIN_SESSION_SECONDS = 3600;
+export const MAX_SESSION_SECONDS = 43200;
+
+/** The CDK bootstrap qualifier `cdk bootstrap` uses unless told otherwise. */
+export const DEFAULT_CDK_QUALIFIER = 'hnb659fds';
+
+export function parseManagedPolicy(key: string, raw: unknown): Parsed<ManagedPolicyRef> {
+  const expected = `an AWS managed policy name (optionally under ${AWS_MANAGED_PATHS.join('/, ')}/) or a policy ARN`;
+  const example = `${key}=ReadOnlyAccess or ${key}=arn:aws:iam::123456789012:policy/DeployApp`;
+  if (typeof raw !== 'string') return problem({ key, given: raw, expected, example });
+  const text = raw.trim();
+  const arn = POLICY_ARN.exec(text);
+  if (arn !== null) {
+    const [, , account, path, name] = arn;
+    // An AWS managed policy by ARN is the same policy in every partition: build it in the deploy partition.
+    return account === 'aws' ? parsed({ awsManagedName: `${path}${name}` }) : parsed({ arn: text });
+  }
+  if (AWS_MANAGED_NAME.test(text)) return parsed({ awsManagedName: text });
+  if (text.startsWith('arn:')) {
+    return problem({ key, given: raw, expected: 'a policy ARN: arn:<partition>:iam::<aws or account id>:policy/<path/><name>', example });
+  }
+  const hint = /^[A-Za-z0-9_-]+\//.test(text)
+    ? `AWS managed policies live only under ${AWS_MANAGED_PATHS.join('/, ')}/; give a customer managed policy by its full ARN`
+    : undefined;
+  return problem({ key, given: raw, expected, example, hint });
+}
+
+export function parseManagedPolicies(key: string, raw: unknown): Parsed<readonly ManagedPolicyRef[]> {
+  const example = `${key}=ReadOnlyAccess,arn:aws:iam::123456789012:policy/DeployApp`;
+  const list = readList(key, raw, example);
+  if (!list.ok) return list;
+  return parseEach(key, list.value, parseManagedPolicy, (ref) => ('arn' in ref ? ref.arn : ref.awsManagedName));
+}
+
+/** Reads `1h`..`12h`, `90m`, `2h30m`, `5400s` or ISO 8601 `PT2H`; returns seconds. */
+export function parseSessionDuration(key: string, raw: unknown): Parsed<number> {
+  const expected = 'a duration from 1h to 12h, in hours, minutes or ISO 8601';
+  const example = `${key}=2h (or 90m, or PT2H)`;
+  if (typeof raw === 'number' || (typeof raw === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(raw))) {
+    return problem({ key, given: raw, expected, example, hint: 'A bare number has no unit: write 1h, 90m or 3600s' });
+  }
+  if (typeof raw !== 'string') return problem({ key, given: raw, expected, example });
+  const text = raw.trim();
+  const match = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/i.exec(text) ?? /^PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?$/i.exec(text);
+  if (match === null || text === '' || /^PT$/i.test(text)) return problem({ key, given: raw, expected, example });
+  const [hours, minutes, seconds] = match.slice(1).map((part) => Number(part ?? 0));
+  const total = hours * 3600 + minutes * 60 + seconds;
+  if (total < MIN_SESSION_SECONDS || total > MAX_SESSION_SECONDS) {
+    return problem({ key, given: raw, expected: `${expected} (IAM allows 3600 to 43200 seconds; this is ${total})`, example });
+  }
+  return parsed(total);
+}
+
+/** An existing IAM OIDC provider, which must be the one for this workspace's issuer. */
+export function parseProviderArn(key: string, raw: unknown, workspace: string | undefined): Parsed<string> {
+  const issuer = bitbucketIssuerHost(workspace ?? '<workspace>');
+  const expected = `the ARN of this workspace's IAM OIDC provider, arn:<partition>:iam::<account>:oidc-provider/${issuer}`;
+  const example = `${key}=arn:aws:iam::123456789012:oidc-provider/${bitbucketIssuerHost(workspace ?? 'acme-corp')}`;
+  const hint = 'Find it in the IAM console under Identity providers';
+  if (typeof raw !== 'string') return problem({ key, given: raw, expected, example, hint });
+  const text = raw.trim();
+  const match = PROVIDER_ARN.exec(text);
+  if (match === null) return problem({ key, given: raw, expected, example, hint });
+  const bitbucketIssuer = /^api\.bitbucket\.org\/2\.0\/workspaces\/[^/]+\/pipelines-config\/identity\/oidc$/;
+  if (!bitbucketIssuer.test(match[3])) {
+    return problem({ key, given: raw, expected, example, hint: 'That provider is not a Bitbucket Pipelines provider' });
+  }
+  if (workspace !== undefined && match[3] !== issuer) {
+    return problem({ key, given: raw, expected, example, hint: `That provider is not for workspace ${workspace}: its tokens could never match this role` });
+  }
+  return parsed(text);
+}
+
+/** The CDK bootstrap qualifier, or false when the role must not get `cdk deploy` access. */
+export function parseCdkQualifier(key: string, raw: unknown): Parsed<string | false> {
+  if (raw === undefined) return parsed(DEFAULT_CDK_QUALIFIER);
+  if (raw === false || raw === 'false' || raw === 'none') return parsed(false);
+  if (typeof raw === 'string' && /^[A-Za-z0-9_-]{1,10}$/.test(raw.trim())) return parsed(raw.trim());
+  return problem({
+    key,
+    given: raw,
+    expected: 'the qualifier of `cdk bootstrap` (1 to 10 letters, digits, - or _), or false/none to leave out CDK deploy access',
+    example: `${key}=${DEFAULT_CDK_QUALIFIER}`,
+  });
+}
+
+export function parseRoleName(key: string, raw: unknown): Parsed<string> {
+  if (typeof raw === 'string' && /^[A-Za-z0-9+=,.@_-]{1,64}$/.test(raw.trim())) return parsed(raw.trim());
+  return problem({ key, given: raw, expected: 'an IAM role name: 1 to 64 letters, digits or +=,.@_-', example: `${key}=bitbucket-pipelines-deploy` });
+}
+
+export function parseAccount(key: string, raw: unknown): Parsed<string> {
+  const text = typeof raw === 'number' ? String(raw).padStart(12, '0') : raw;
+  if (typeof text === 'string' && /^\d{12}$/.test(text.trim())) return parsed(text.trim());
+  return problem({ key, given: raw, expected: 'a 12-digit AWS account ID', example: `${key}=123456789012` });
+}
+
+export function parseRegion(key: string, raw: unknown): Parsed<string> {
+  if (typeof raw === 'string' && /^[a-z]{2}(-[a-z]+)+-\d+$/.test(raw.trim())) return parsed(raw.trim());
+  return problem({ key, given: raw, expected: 'an AWS region code', example: `${key}=eu-west-1` });
+}

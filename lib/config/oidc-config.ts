@@ -1,0 +1,34 @@
+import { ManagedPolicyRef } from './aws-values';
+import { RepositoryScope } from './bitbucket-values';
+
+/** One role that pipeline steps assume, and whom it trusts. */
+export interface RoleConfig {
+  /**
+   * Names the role among several in one stack; undefined for the single role the
+   * flat context keys describe.
+   */
+  readonly id?: string;
+  /** Repository UUIDs as `{lowercase}`, or `*` for every repository of the workspace. */
+  readonly repositories: RepositoryScope;
+  /** Deployment environment UUIDs as `{lowercase}`; empty means any or none. */
+  readonly environments: readonly string[];
+  readonly policies: readonly ManagedPolicyRef[];
+  readonly sessionDurationSeconds: number;
+  readonly roleName?: string;
+}
+
+/** The whole validated configuration of one workspace's stack. */
+export interface OidcConfig {
+  /** Workspace slug, as in the issuer URL. */
+  readonly workspace: string;
+  /** `ari:cloud:bitbucket::workspace/<uuid>`, lowercase, no braces. */
+  readonly audience: string;
+  /** An existing provider to import; undefined creates one. */
+  readonly providerArn?: string;
+  /** The CDK bootstrap qualifier whose roles the pipeline roles may assume, or false. */
+  readonly cdkQualifier: string | false;
+  readonly stackName: string;
+  readonly account?: string;
+  readonly region?: string;
+  readonly roles: readonly RoleConfig[];
+}

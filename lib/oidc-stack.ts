@@ -1,0 +1,88 @@
+import { CfnOutput, Duration, Stack, StackProps, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+// cdk-nag writes finding IDs with this function; using it keeps acknowledgements exact when tokens resolve differently.
+import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
+import { Construct } from 'constructs';
+import { BitbucketOidcProvider } from './bitbucket-oidc-provider';
+import { BitbucketPipelinesRole } from './bitbucket-pipelines-role';
+import { OidcConfig, RoleConfig } from './config/oidc-config';
+
+export interface BitbucketOidcStackProps extends StackProps {
+  /** The validated configuration of the workspace's provider and roles. */
+  readonly config: OidcConfig;
+}
+
+/**
+ * One Bitbucket workspace in one account: its OIDC provider (created or imported)
+ * and the roles its pipeline steps assume, with their ARNs as outputs.
+ */
+export class BitbucketOidcStack extends Stack {
+  constructor(scope: Construct, id: string, props: BitbucketOidcStackProps) {
+    // No AWS::CDK::Metadata: the template holds only what the admin deploys, and stays usable as a StackSet template.
+    super(scope, id, { analyticsReporting: false, ...props });
+    const { config } = props;
+
+    const provider =
+      config.providerArn === undefined
+        ? new BitbucketOidcProvider(this, 'Provider', { workspace: config.workspace, audiences: [config.audience] })
+        : BitbucketOidcProvider.fromOidcProviderArn(this, 'Provider', config.providerArn);
+
+    for (const roleConfig of config.roles) {
+      const role = this.addRole(config, roleConfig, provider);
+      new CfnOutput(this, `${roleConfig.id ?? ''}RoleArn`, {
+        value: role.roleArn,
+        description: `Role for Bitbucket Pipelines (workspace ${config.workspace}, ${describeRepositories(roleConfig)}): set it as AWS_ROLE_ARN in the repository or deployment variables`,
+        exportName: `${this.stackName}-${roleConfig.id ?? ''}RoleArn`,
+      });
+    }
+
+    new CfnOutput(this, 'ProviderArn', {
+      value: provider.oidcProviderArn,
+      description: `IAM OIDC provider for workspace ${config.workspace}: trust it from further roles, or pass it as providerArn to another stack in this account`,
+      exportName: `${this.stackName}-ProviderArn`,
+    });
+  }
+
+  private addRole(config: OidcConfig, roleConfig: RoleConfig, provider: iam.IOidcProvider): BitbucketPipelinesRole {
+    const prefix = roleConfig.id ?? '';
+    const awsManaged = roleConfig.policies.flatMap((ref) => ('awsManagedName' in ref ? [iam.ManagedPolicy.fromAwsManagedPolicyName(ref.awsManagedName)] : []));
+    const customerManaged = roleConfig.policies.flatMap((ref, index) =>
+      'arn' in ref ? [iam.ManagedPolicy.fromManagedPolicyArn(this, `${prefix}Policy${index}`, ref.arn)] : [],
+    );
+    const role = new BitbucketPipelinesRole(this, `${prefix}PipelineRole`, {
+      provider,
+      workspace: config.workspace,
+      audience: config.audience,
+      repositories: roleConfig.repositories,
+      environments: roleConfig.environments,
+      managedPolicies: [...awsManaged, ...customerManaged],
+      maxSessionDuration: Duration.seconds(roleConfig.sessionDurationSeconds),
+      roleName: roleConfig.roleName,
+      cdkBootstrapQualifier: config.cdkQualifier === false ? undefined : config.cdkQualifier,
+    });
+
+    // Each acknowledgement names the one finding it covers, in cdk-nag's own notation, and why it is intended.
+    for (const policy of awsManaged) {
+      Validations.of(role).acknowledge({
+        id: `AwsSolutions-IAM4[Policy::${this.nagNotation(policy.managedPolicyArn)}]`,
+        reason: 'The admin attached this AWS managed policy on purpose through the policies context key.',
+      });
+    }
+    for (const arn of role.cdkBootstrapRoleArns) {
+      Validations.of(role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${this.nagNotation(arn)}]`,
+        reason: 'Only the region suffix of this CDK bootstrap role name is a wildcard, so one role can deploy to every bootstrapped region of this account; qualifier and account are pinned.',
+      });
+    }
+    return role;
+  }
+
+  private nagNotation(arn: string): string {
+    return flattenCfnReference(this.resolve(arn));
+  }
+}
+
+function describeRepositories(role: RoleConfig): string {
+  const repositories = role.repositories === '*' ? 'every repository' : `repositories ${role.repositories.join(', ')}`;
+  return role.environments.length > 0 ? `${repositories} through environments ${role.environments.join(', ')}` : repositories;
+}

@@ -1,0 +1,176 @@
+import { parseOidcConfig } from '../lib/config/parse-oidc-config';
+
+const AUDIENCE = 'ari:cloud:bitbucket::workspace/8a9b5c3e-1f2d-4e6a-9b7c-0d1e2f3a4b5c';
+const REPO_A = '{3f1c2b4a-5d6e-4f70-8192-a3b4c5d6e7f8}';
+const REPO_B = '{0f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a}';
+const ENV_PROD = '{c0ffee00-1234-4abc-8def-0123456789ab}';
+const BASE = { workspace: 'acme-corp', audience: AUDIENCE, repositories: REPO_A };
+
+function config(context: Record<string, unknown>) {
+  const result = parseOidcConfig(context);
+  if (!result.ok) throw new Error(`expected a valid configuration, got:\n${result.problems.join('\n')}`);
+  return result.value;
+}
+
+function problems(context: Record<string, unknown>): readonly string[] {
+  const result = parseOidcConfig(context);
+  if (result.ok) throw new Error('expected problems, got a valid configuration');
+  return result.problems;
+}
+
+describe('valid context is normalised', () => {
+  test('the minimal command line gives one role with the secure defaults', () => {
+    expect(config(BASE)).toEqual({
+      workspace: 'acme-corp',
+      audience: AUDIENCE,
+      providerArn: undefined,
+      cdkQualifier: 'hnb659fds',
+      stackName: 'BitbucketOidc-acme-corp',
+      account: undefined,
+      region: undefined,
+      roles: [{ repositories: [REPO_A], environments: [], policies: [], sessionDurationSeconds: 3600, roleName: undefined }],
+    });
+  });
+
+  test.each([
+    ['the full audience', AUDIENCE],
+    ['the bare UUID', '8a9b5c3e-1f2d-4e6a-9b7c-0d1e2f3a4b5c'],
+    ['the UUID in braces, upper case', '{8A9B5C3E-1F2D-4E6A-9B7C-0D1E2F3A4B5C}'],
+    ['the full audience with braces', 'ari:cloud:bitbucket::workspace/{8a9b5c3e-1f2d-4e6a-9b7c-0d1e2f3a4b5c}'],
+    ['surrounding spaces', `  ${AUDIENCE} `],
+  ])('audience given as %s', (_label, audience) => {
+    expect(config({ ...BASE, audience }).audience).toBe(AUDIENCE);
+  });
+
+  test.each([
+    ['one UUID without braces, upper case', '3F1C2B4A-5D6E-4F70-8192-A3B4C5D6E7F8', [REPO_A]],
+    ['comma-separated with spaces', `${REPO_A}, 0f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a`, [REPO_A, REPO_B]],
+    ['a JSON array string from the command line', `["${REPO_A}","${REPO_B}"]`, [REPO_A, REPO_B]],
+    ['a native array from cdk.json', [REPO_A, '{0F8E7D6C-5B4A-4392-8170-6F5E4D3C2B1A}'], [REPO_A, REPO_B]],
+    ['* for the whole workspace', '*', '*'],
+  ])('repositories as %s', (_label, repositories, expected) => {
+    expect(config({ ...BASE, repositories }).roles[0].repositories).toEqual(expected);
+  });
+
+  test('environments are normalised like repositories', () => {
+    expect(config({ ...BASE, environments: 'C0FFEE00-1234-4ABC-8DEF-0123456789AB' }).roles[0].environments).toEqual([ENV_PROD]);
+  });
+
+  test.each([
+    ['1h', 3600],
+    ['12h', 43200],
+    ['90m', 5400],
+    ['2h30m', 9000],
+    ['PT2H', 7200],
+    ['pt1h30m', 5400],
+    ['3600s', 3600],
+  ])('sessionDuration %s is %i seconds', (sessionDuration, seconds) => {
+    expect(config({ ...BASE, sessionDuration }).roles[0].sessionDurationSeconds).toBe(seconds);
+  });
+
+  test('policies: AWS managed names, AWS managed ARNs in any partition, customer managed ARNs', () => {
+    const policies = 'ReadOnlyAccess,job-function/ViewOnlyAccess,arn:aws-cn:iam::aws:policy/AWSCloudFormationReadOnlyAccess,arn:aws:iam::123456789012:policy/team/DeployApp';
+    expect(config({ ...BASE, policies }).roles[0].policies).toEqual([
+      { awsManagedName: 'ReadOnlyAccess' },
+      { awsManagedName: 'job-function/ViewOnlyAccess' },
+      { awsManagedName: 'AWSCloudFormationReadOnlyAccess' },
+      { arn: 'arn:aws:iam::123456789012:policy/team/DeployApp' },
+    ]);
+  });
+
+  test.each([
+    ['false', false],
+    ['none', false],
+    [false, false],
+    ['myqual', 'myqual'],
+  ])('cdkQualifier %p', (cdkQualifier, expected) => {
+    expect(config({ ...BASE, cdkQualifier }).cdkQualifier).toBe(expected);
+  });
+
+  test('providerArn of the same workspace, role name, account and region', () => {
+    const providerArn = 'arn:aws:iam::123456789012:oidc-provider/api.bitbucket.org/2.0/workspaces/acme-corp/pipelines-config/identity/oidc';
+    const parsed = config({ ...BASE, providerArn, roleName: 'bitbucket-deploy', account: '123456789012', region: 'eu-west-1' });
+    expect([parsed.providerArn, parsed.roles[0].roleName, parsed.account, parsed.region]).toEqual([
+      providerArn,
+      'bitbucket-deploy',
+      '123456789012',
+      'eu-west-1',
+    ]);
+  });
+
+  test('underscores in the workspace become dashes in the stack name', () => {
+    expect(config({ ...BASE, workspace: 'acme_corp' }).stackName).toBe('BitbucketOidc-acme-corp');
+  });
+
+  test('CDK feature flags and other context keys are ignored', () => {
+    expect(config({ ...BASE, '@aws-cdk/core:newStyleStackSynthesis': true, 'aws:cdk:enable-path-metadata': true }).workspace).toBe('acme-corp');
+  });
+});
+
+describe('bad context is refused with one line per problem', () => {
+  test('every missing required key is reported at once', () => {
+    expect(problems({})).toEqual([
+      'workspace: missing; expected the workspace ID (slug) from bitbucket.org/<workspace>: lowercase letters, digits, - and _, at most 100 characters; example: workspace=acme-corp',
+      'audience: missing; expected ari:cloud:bitbucket::workspace/<workspace UUID>, or the bare workspace UUID; example: audience=ari:cloud:bitbucket::workspace/8a9b5c3e-1f2d-4e6a-9b7c-0d1e2f3a4b5c. Copy it from Repository settings > Pipelines > OpenID Connect > Audience',
+      'repositories: missing; expected a comma-separated list or a JSON array of strings; example: repositories={8a9b5c3e-1f2d-4e6a-9b7c-0d1e2f3a4b5c},{0f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a} (or repositories=* to trust every repository of the workspace)',
+    ]);
+  });
+
+  test.each([
+    ['a workspace URL', { workspace: 'https://bitbucket.org/acme-corp/' }, 'workspace: got "https://bitbucket.org/acme-corp/"', 'did you mean acme-corp?'],
+    ['the issuer URL', { workspace: 'https://api.bitbucket.org/2.0/workspaces/acme-corp/pipelines-config/identity/oidc' }, 'workspace: got', 'did you mean acme-corp?'],
+    ['a workspace UUID', { workspace: '{8a9b5c3e-1f2d-4e6a-9b7c-0d1e2f3a4b5c}' }, 'workspace: got "{8a9b5c3e', 'The workspace UUID belongs in audience'],
+    ['an upper-case slug', { workspace: 'Acme' }, 'workspace: got "Acme"', 'did you mean acme?'],
+    ['a malformed audience', { audience: 'ari:cloud:bitbucket::workspace/acme-corp' }, 'audience: got "ari:cloud:bitbucket::workspace/acme-corp"; expected ari:cloud:bitbucket::workspace/<workspace UUID>', 'Audience'],
+    ['unbalanced braces', { audience: '{8a9b5c3e-1f2d-4e6a-9b7c-0d1e2f3a4b5c' }, 'audience: got "{8a9b5c3e-1f2d-4e6a-9b7c-0d1e2f3a4b5c"', 'example: audience='],
+    ['a repository slug', { repositories: 'my-service' }, 'repositories: got "my-service"; expected a repository UUID (braces optional)', 'A repository name or slug is not in the token'],
+    ['* mixed with UUIDs', { repositories: `*,${REPO_A}` }, 'repositories: got', '* alone (every repository) or a list of repository UUIDs, not both'],
+    ['an empty list', { repositories: '' }, 'repositories: got ""; expected at least one entry', 'example: repositories='],
+    ['an empty JSON array', { repositories: [] }, 'repositories: got []; expected at least one entry', 'example: repositories='],
+    ['a stray comma', { repositories: `${REPO_A},` }, 'repositories: got', 'no empty entries'],
+    ['a number instead of a list', { repositories: 42 }, 'repositories: got 42; expected a comma-separated list or a JSON array of strings', 'example:'],
+    ['an environment slug', { environments: 'production' }, 'environments: got "production"; expected a deployment environment UUID', 'not in the token'],
+    ['an empty environments list', { environments: '' }, 'environments: got ""; expected at least one entry', 'example:'],
+    ['an unknown AWS managed path', { policies: 'team/DeployApp' }, 'policies: got "team/DeployApp"', 'give a customer managed policy by its full ARN'],
+    ['a malformed policy ARN', { policies: 'arn:aws:iam:123456789012:policy/DeployApp' }, 'policies: got "arn:aws:iam:123456789012:policy/DeployApp"; expected a policy ARN', 'example:'],
+    ['a policy name with spaces', { policies: 'Read Only' }, 'policies: got "Read Only"; expected an AWS managed policy name', 'example:'],
+    ['a bare number of seconds', { sessionDuration: '3600' }, 'sessionDuration: got "3600"', 'A bare number has no unit'],
+    ['a native number', { sessionDuration: 7200 }, 'sessionDuration: got 7200', 'A bare number has no unit'],
+    ['too short a session', { sessionDuration: '30m' }, 'sessionDuration: got "30m"; expected a duration from 1h to 12h, in hours, minutes or ISO 8601 (IAM allows 3600 to 43200 seconds; this is 1800)', 'example:'],
+    ['too long a session', { sessionDuration: '13h' }, 'sessionDuration: got "13h"', 'this is 46800'],
+    ['a word for a session', { sessionDuration: 'two hours' }, 'sessionDuration: got "two hours"', 'example: sessionDuration=2h'],
+    ['another workspace\'s provider', { providerArn: 'arn:aws:iam::123456789012:oidc-provider/api.bitbucket.org/2.0/workspaces/other/pipelines-config/identity/oidc' }, 'providerArn: got', 'That provider is not for workspace acme-corp'],
+    ['a GitHub provider', { providerArn: 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com' }, 'providerArn: got', 'not a Bitbucket Pipelines provider'],
+    ['a role ARN as provider', { providerArn: 'arn:aws:iam::123456789012:role/deploy' }, 'providerArn: got "arn:aws:iam::123456789012:role/deploy"; expected the ARN of this workspace\'s IAM OIDC provider', 'IAM console'],
+    ['a too-long qualifier', { cdkQualifier: 'muchtoolongqualifier' }, 'cdkQualifier: got "muchtoolongqualifier"', 'example: cdkQualifier=hnb659fds'],
+    ['a role name with a slash', { roleName: 'team/deploy' }, 'roleName: got "team/deploy"; expected an IAM role name', 'example:'],
+    ['a short account', { account: '1234' }, 'account: got "1234"; expected a 12-digit AWS account ID', 'example:'],
+    ['a region name', { region: 'Ireland' }, 'region: got "Ireland"; expected an AWS region code', 'example: region=eu-west-1'],
+    ['a misspelt key', { enviroments: ENV_PROD }, 'enviroments: got', 'misspelling of environments'],
+    ['a singular key', { policy: 'ReadOnlyAccess' }, 'policy: got "ReadOnlyAccess"', 'misspelling of policies'],
+  ])('%s', (_label, override, start, mentions) => {
+    const lines = problems({ ...BASE, ...override });
+    expect(lines).toHaveLength(1);
+    expect(lines[0].slice(0, start.length)).toBe(start);
+    expect(lines[0]).toContain(mentions);
+  });
+
+  test.each([
+    ['repositories', `${REPO_A},3F1C2B4A-5D6E-4F70-8192-A3B4C5D6E7F8`, 'repositories[1]: got "3F1C2B4A-5D6E-4F70-8192-A3B4C5D6E7F8"; expected each entry once, but it repeats "{3f1c2b4a-5d6e-4f70-8192-a3b4c5d6e7f8}"'],
+    ['environments', `${ENV_PROD},${ENV_PROD}`, 'environments[1]: got "{c0ffee00-1234-4abc-8def-0123456789ab}"; expected each entry once'],
+    ['policies', 'ReadOnlyAccess,arn:aws:iam::aws:policy/ReadOnlyAccess', 'policies[1]: got "arn:aws:iam::aws:policy/ReadOnlyAccess"; expected each entry once, but it repeats "ReadOnlyAccess"'],
+  ])('duplicate %s after normalisation', (key, value, line) => {
+    expect(problems({ ...BASE, [key]: value })[0]).toMatch(new RegExp(`^${line.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+  });
+
+  test('problems in several keys are all reported, each naming its key', () => {
+    const lines = problems({ workspace: 'Acme Corp', audience: 'x', repositories: 'svc', sessionDuration: '99h', policies: 'a b' });
+    expect(lines.map((line) => line.split(':')[0])).toEqual(['workspace', 'audience', 'repositories', 'policies', 'sessionDuration']);
+  });
+
+  test('long values are cut when shown', () => {
+    const [line] = problems({ ...BASE, roleName: 'x'.repeat(500) });
+    expect(line.length).toBeLessThan(300);
+    expect(line).toContain('…');
+  });
+});

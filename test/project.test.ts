@@ -1,0 +1,36 @@
+import { readFileSync } from 'fs';
+import { join } from 'path';
+
+const ROOT = join(__dirname, '..');
+const readJson = (file: string): Record<string, unknown> => JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+
+describe('cdk.json', () => {
+  const cdkJson = readJson(join(ROOT, 'cdk.json'));
+
+  test('carries every feature flag aws-cdk-lib currently recommends, with its recommended value', () => {
+    const recommended = readJson(join(ROOT, 'node_modules', 'aws-cdk-lib', 'recommended-feature-flags.json'));
+    const context = cdkJson.context as Record<string, unknown>;
+    const stale = Object.entries(recommended).filter(([flag, value]) => JSON.stringify(context[flag]) !== JSON.stringify(value));
+    expect(stale).toEqual([]);
+  });
+
+  test('turns CLI telemetry and notices off', () => {
+    expect([cdkJson['cli-telemetry'], cdkJson.notices]).toEqual([false, false]);
+  });
+
+  test('runs the app without type-checking it (tsc does that as its own step)', () => {
+    const tsconfig = readJson(join(ROOT, 'tsconfig.json'));
+    expect(cdkJson.app).toBe('node --require ts-node/register bin/app.ts');
+    expect(tsconfig['ts-node']).toEqual({ swc: true });
+  });
+});
+
+describe('package.json', () => {
+  const pkg = readJson(join(ROOT, 'package.json'));
+  const devDependencies = pkg.devDependencies as Record<string, string>;
+
+  test('pins the CDK CLI to the working 2.x line and TypeScript to 5.x', () => {
+    expect(devDependencies['aws-cdk']).toMatch(/^2\.\d+\.\d+$/);
+    expect(devDependencies.typescript).toMatch(/^5\.\d+\.\d+$/);
+  });
+});

@@ -1,0 +1,238 @@
+import { readFileSync } from 'fs';
+import { join } from 'path';
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { BitbucketOidcProvider } from '../lib/bitbucket-oidc-provider';
+import { BitbucketPipelinesRole } from '../lib/bitbucket-pipelines-role';
+import { resolveIntrinsics } from './support/intrinsics';
+import {
+  AUDIENCE,
+  BASE_CONTEXT,
+  ENV_PROD,
+  ENV_STAGING,
+  ISSUER_HOST,
+  REPO_A,
+  REPO_B,
+  stackFromContext,
+  templateFromContext,
+} from './support/synth';
+
+const ACCOUNT = '111122223333';
+
+function onlyResource(template: Template, type: string): { logicalId: string; properties: Record<string, unknown>; resource: Record<string, unknown> } {
+  const found = Object.entries(template.findResources(type));
+  expect(found).toHaveLength(1);
+  const [logicalId, resource] = found[0];
+  return { logicalId, resource, properties: resource.Properties as Record<string, unknown> };
+}
+
+function trustStatements(template: Template): Array<Record<string, unknown>> {
+  const role = onlyResource(template, 'AWS::IAM::Role');
+  return (role.properties.AssumeRolePolicyDocument as { Statement: Array<Record<string, unknown>> }).Statement;
+}
+
+describe('the default stack', () => {
+  const template = templateFromContext(BASE_CONTEXT);
+
+  test('holds exactly the provider, the role and its policy: no Lambda, no custom resource, no metadata resource', () => {
+    const types = Object.values(template.toJSON().Resources as Record<string, { Type: string }>).map((r) => r.Type).sort();
+    expect(types).toEqual(['AWS::IAM::OIDCProvider', 'AWS::IAM::Policy', 'AWS::IAM::Role']);
+  });
+
+  test('needs no assets (only its own template is published), so it also works as a StackSet template', () => {
+    const { app, stack } = stackFromContext(BASE_CONTEXT);
+    const assembly = app.synth();
+    const manifest = JSON.parse(readFileSync(join(assembly.directory, `${stack.artifactId}.assets.json`), 'utf8')) as {
+      files: Record<string, { source: { path: string } }>;
+      dockerImages: Record<string, unknown>;
+    };
+    expect(Object.values(manifest.files).map((file) => file.source.path)).toEqual([`${stack.artifactId}.template.json`]);
+    expect(manifest.dockerImages).toEqual({});
+  });
+
+  test('the provider verifies the workspace issuer with the workspace audience and is kept on stack deletion', () => {
+    const provider = onlyResource(template, 'AWS::IAM::OIDCProvider');
+    expect(provider.properties).toEqual({
+      Url: 'https://api.bitbucket.org/2.0/workspaces/acme-corp/pipelines-config/identity/oidc',
+      ClientIdList: [AUDIENCE],
+    });
+    expect(provider.resource.DeletionPolicy).toBe('Retain');
+    expect(provider.resource.UpdateReplacePolicy).toBe('Retain');
+  });
+
+  test('the role trusts only the provider, for web identity, with the audience and the repository pinned', () => {
+    const provider = onlyResource(template, 'AWS::IAM::OIDCProvider');
+    expect(trustStatements(template)).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'sts:AssumeRoleWithWebIdentity',
+        Principal: { Federated: { Ref: provider.logicalId } },
+        Condition: {
+          StringEquals: { [`${ISSUER_HOST}:aud`]: AUDIENCE },
+          StringLike: { [`${ISSUER_HOST}:sub`]: [`${REPO_A}:*`] },
+        },
+      },
+    ]);
+  });
+
+  test("the role may assume this account's four CDK bootstrap roles, in any region, and nothing else", () => {
+    const policy = onlyResource(template, 'AWS::IAM::Policy');
+    const document = resolveIntrinsics(policy.properties.PolicyDocument, { account: ACCOUNT, partition: 'aws', region: 'eu-west-1' });
+    expect(document).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'AssumeCdkBootstrapRoles',
+          Effect: 'Allow',
+          Action: 'sts:AssumeRole',
+          Resource: [
+            'arn:aws:iam::111122223333:role/cdk-hnb659fds-deploy-role-111122223333-*',
+            'arn:aws:iam::111122223333:role/cdk-hnb659fds-file-publishing-role-111122223333-*',
+            'arn:aws:iam::111122223333:role/cdk-hnb659fds-image-publishing-role-111122223333-*',
+            'arn:aws:iam::111122223333:role/cdk-hnb659fds-lookup-role-111122223333-*',
+          ],
+        },
+      ],
+    });
+  });
+
+  test('the role has no managed policy, a one-hour session and a generated name', () => {
+    const role = onlyResource(template, 'AWS::IAM::Role');
+    expect(role.properties.ManagedPolicyArns).toBeUndefined();
+    expect(role.properties.MaxSessionDuration).toBe(3600);
+    expect(role.properties.RoleName).toBeUndefined();
+    expect(role.properties.PermissionsBoundary).toBeUndefined();
+  });
+
+  test('outputs RoleArn and ProviderArn, exported under names derived from the stack name', () => {
+    const role = onlyResource(template, 'AWS::IAM::Role');
+    const provider = onlyResource(template, 'AWS::IAM::OIDCProvider');
+    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown; Export: { Name: string }; Description: string }>;
+    expect(Object.keys(outputs).sort()).toEqual(['ProviderArn', 'RoleArn']);
+    expect(outputs.RoleArn.Value).toEqual({ 'Fn::GetAtt': [role.logicalId, 'Arn'] });
+    expect(outputs.RoleArn.Export).toEqual({ Name: 'BitbucketOidc-acme-corp-RoleArn' });
+    expect(outputs.RoleArn.Description).toContain('AWS_ROLE_ARN');
+    expect(outputs.ProviderArn.Value).toEqual({ Ref: provider.logicalId });
+    expect(outputs.ProviderArn.Export).toEqual({ Name: 'BitbucketOidc-acme-corp-ProviderArn' });
+  });
+
+  test('is environment-agnostic', () => {
+    const { stack } = stackFromContext(BASE_CONTEXT);
+    expect(stack.environment).toBe('aws://unknown-account/unknown-region');
+  });
+});
+
+describe('trust for each combination of repositories and environments', () => {
+  test.each([
+    ['one repository', { repositories: REPO_A }, [`${REPO_A}:*`]],
+    ['several repositories', { repositories: `${REPO_A},${REPO_B}` }, [`${REPO_A}:*`, `${REPO_B}:*`]],
+    ['one repository through one environment', { repositories: REPO_A, environments: ENV_PROD }, [`${REPO_A}:${ENV_PROD}:*`]],
+    [
+      'several repositories through several environments',
+      { repositories: `${REPO_A},${REPO_B}`, environments: `${ENV_PROD},${ENV_STAGING}` },
+      [`${REPO_A}:${ENV_PROD}:*`, `${REPO_A}:${ENV_STAGING}:*`, `${REPO_B}:${ENV_PROD}:*`, `${REPO_B}:${ENV_STAGING}:*`],
+    ],
+    ['every repository of the workspace', { repositories: '*' }, ['{*}:*']],
+    ['every repository through one environment', { repositories: '*', environments: ENV_PROD }, [`{*}:${ENV_PROD}:*`]],
+  ])('%s', (_label, override, subjects) => {
+    const [statement] = trustStatements(templateFromContext({ ...BASE_CONTEXT, ...override }));
+    expect(statement.Condition).toEqual({
+      StringEquals: { [`${ISSUER_HOST}:aud`]: AUDIENCE },
+      StringLike: { [`${ISSUER_HOST}:sub`]: subjects },
+    });
+  });
+
+  test('only the workspace-wide trust carries a synth warning that says what it allows', () => {
+    const wide = Annotations.fromStack(stackFromContext({ ...BASE_CONTEXT, repositories: '*' }).stack);
+    wide.hasWarning('*', Match.stringLikeRegexp('trusts every repository of workspace acme-corp, including repositories created later'));
+    const pinned = Annotations.fromStack(stackFromContext(BASE_CONTEXT).stack);
+    expect(pinned.findWarning('*', Match.anyValue())).toEqual([]);
+  });
+});
+
+describe('context options', () => {
+  test('policies: AWS managed by name are built in the deploy partition; ARNs are kept as given', () => {
+    const template = templateFromContext({ ...BASE_CONTEXT, policies: 'ReadOnlyAccess,arn:aws:iam::123456789012:policy/DeployApp' });
+    const role = onlyResource(template, 'AWS::IAM::Role');
+    expect(resolveIntrinsics(role.properties.ManagedPolicyArns, { account: ACCOUNT, partition: 'aws-cn', region: 'cn-north-1' })).toEqual([
+      'arn:aws-cn:iam::aws:policy/ReadOnlyAccess',
+      'arn:aws:iam::123456789012:policy/DeployApp',
+    ]);
+  });
+
+  test('sessionDuration and roleName', () => {
+    const role = onlyResource(templateFromContext({ ...BASE_CONTEXT, sessionDuration: '90m', roleName: 'bitbucket-deploy' }), 'AWS::IAM::Role');
+    expect(role.properties.MaxSessionDuration).toBe(5400);
+    expect(role.properties.RoleName).toBe('bitbucket-deploy');
+  });
+
+  test('a custom cdkQualifier names its bootstrap roles', () => {
+    const policy = onlyResource(templateFromContext({ ...BASE_CONTEXT, cdkQualifier: 'team1' }), 'AWS::IAM::Policy');
+    const document = resolveIntrinsics(policy.properties.PolicyDocument, { account: ACCOUNT, partition: 'aws', region: 'eu-west-1' });
+    expect(JSON.stringify(document)).toContain('role/cdk-team1-deploy-role-111122223333-*');
+    expect(JSON.stringify(document)).not.toContain('hnb659fds');
+  });
+
+  test('cdkQualifier=false leaves the role with no permissions at all', () => {
+    const template = templateFromContext({ ...BASE_CONTEXT, cdkQualifier: 'false' });
+    expect(template.findResources('AWS::IAM::Policy')).toEqual({});
+  });
+
+  test('providerArn imports the provider: no provider resource, the trust and the output name that ARN', () => {
+    const providerArn = `arn:aws:iam::123456789012:oidc-provider/${ISSUER_HOST}`;
+    const template = templateFromContext({ ...BASE_CONTEXT, providerArn });
+    expect(template.findResources('AWS::IAM::OIDCProvider')).toEqual({});
+    expect(trustStatements(template)[0].Principal).toEqual({ Federated: providerArn });
+    expect((template.toJSON().Outputs as Record<string, { Value: unknown }>).ProviderArn.Value).toBe(providerArn);
+  });
+});
+
+describe('cdk-nag AwsSolutions', () => {
+  function nagErrors(context: Record<string, unknown>): string {
+    const { app } = stackFromContext(context);
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    try {
+      app.synth();
+      return '';
+    } catch (error) {
+      return String(error);
+    }
+  }
+
+  test('passes with every option that adds a finding, each finding acknowledged', () => {
+    expect(nagErrors({ ...BASE_CONTEXT, policies: 'ReadOnlyAccess,job-function/ViewOnlyAccess', cdkQualifier: 'team1' })).toBe('');
+  });
+
+  test('is really running: an unacknowledged managed policy fails the synth', () => {
+    const app = new App({ builtinCloudFormationValidation: false });
+    const stack = new Stack(app, 'Probe');
+    new iam.Role(stack, 'Role', { assumedBy: new iam.AccountRootPrincipal(), managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('ReadOnlyAccess')] });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    expect(() => app.synth()).toThrow(/AwsSolutions-IAM4/);
+  });
+});
+
+describe('the constructs refuse props that would build a role nobody or everybody can assume', () => {
+  function roleProps(overrides: Partial<ConstructorParameters<typeof BitbucketPipelinesRole>[2]>) {
+    const stack = new Stack();
+    const provider = new BitbucketOidcProvider(stack, 'Provider', { workspace: 'acme-corp', audiences: [AUDIENCE] });
+    return () => new BitbucketPipelinesRole(stack, 'Role', { provider, workspace: 'acme-corp', audience: AUDIENCE, repositories: [REPO_A], ...overrides });
+  }
+
+  test.each([
+    ['an empty repository list', { repositories: [] }, /at least one repository/],
+    ['a repository UUID without braces', { repositories: ['3f1c2b4a-5d6e-4f70-8192-a3b4c5d6e7f8'] }, /lowercase UUIDs in braces/],
+    ['an upper-case environment UUID', { environments: [ENV_PROD.toUpperCase()] }, /lowercase UUIDs in braces/],
+  ])('role: %s', (_label, overrides, message) => {
+    expect(roleProps(overrides)).toThrow(message);
+  });
+
+  test.each([
+    ['a workspace URL', { workspace: 'https://bitbucket.org/acme', audiences: [AUDIENCE] }, /workspace slug/],
+    ['no audience', { workspace: 'acme-corp', audiences: [] }, /at least one audience/],
+  ])('provider: %s', (_label, props, message) => {
+    expect(() => new BitbucketOidcProvider(new Stack(), 'Provider', props)).toThrow(message);
+  });
+});
