@@ -1,0 +1,77 @@
+import { callsAws, linesBeforeAws, loadSamplePipeline, PipelineStep } from './support/pipeline';
+
+const pipeline = loadSamplePipeline();
+const allSteps: PipelineStep[] = [...pipeline.pullRequests, ...pipeline.main];
+const awsSteps = allSteps.filter((step) => step.script.some(callsAws));
+
+const CREDENTIAL_LINES: Array<[string, RegExp]> = [
+  ['AWS_REGION', /^export AWS_REGION="\$\{AWS_REGION:-[a-z]{2}(-[a-z]+)+-\d\}"$/],
+  ['AWS_ROLE_ARN', /^export AWS_ROLE_ARN="\$\{AWS_ROLE_ARN:\?.+\}"$/],
+  ['AWS_WEB_IDENTITY_TOKEN_FILE', /^export AWS_WEB_IDENTITY_TOKEN_FILE="\$\(mktemp\)"$/],
+  ['the token written to that file', /^echo "\$BITBUCKET_STEP_OIDC_TOKEN" > "\$AWS_WEB_IDENTITY_TOKEN_FILE"$/],
+  ['AWS_ROLE_SESSION_NAME', /^export AWS_ROLE_SESSION_NAME=".*\$\{BITBUCKET_REPO_SLUG.*\}.*\$\{BITBUCKET_BUILD_NUMBER\}"$/],
+];
+
+describe('the sample bitbucket-pipelines.yml', () => {
+  test('uses a current Node LTS image (an even major, 22 or newer)', () => {
+    const major = Number(/^node:(\d+)/.exec(pipeline.image)?.[1]);
+    expect(major >= 22 && major % 2 === 0).toBe(true);
+  });
+
+  test('has AWS steps in both pipelines: tests, synth and diff on pull requests; synth then deploy on main', () => {
+    expect(pipeline.pullRequests.flatMap((step) => step.script.filter(callsAws))).toEqual(['npx cdk synth', 'npx cdk diff']);
+    expect(pipeline.pullRequests[0].script).toContain('npm test');
+    expect(pipeline.main.map((step) => step.script.filter(callsAws))).toEqual([
+      ['npx cdk synth'],
+      ['npx cdk deploy --app cdk.out --all --require-approval never'],
+    ]);
+  });
+
+  test.each(awsSteps.map((step) => [step.name, step]))('"%s" has oidc: true', (_name, step) => {
+    expect(step.oidc).toBe(true);
+  });
+
+  test.each(awsSteps.map((step) => [step.name, step]))('"%s" sets every credential variable before its first AWS call', (_name, step) => {
+    const setup = linesBeforeAws(step);
+    const missing = CREDENTIAL_LINES.filter(([, pattern]) => !setup.some((line) => pattern.test(line))).map(([what]) => what);
+    expect(missing).toEqual([]);
+    // The file the token is written to is the one the SDK is told to read, and it is written after being named.
+    const named = setup.findIndex((line) => line.startsWith('export AWS_WEB_IDENTITY_TOKEN_FILE='));
+    const written = setup.findIndex((line) => line.includes('> "$AWS_WEB_IDENTITY_TOKEN_FILE"'));
+    expect(named).toBeGreaterThanOrEqual(0);
+    expect(written).toBeGreaterThan(named);
+  });
+
+  test.each(allSteps.map((step) => [step.name, step]))('"%s" never prints the token', (_name, step) => {
+    const touchesToken = step.script.filter((line) => line.includes('BITBUCKET_STEP_OIDC_TOKEN') || line.includes('AWS_WEB_IDENTITY_TOKEN_FILE'));
+    const leaks = touchesToken.filter(
+      (line) => !/^echo "\$BITBUCKET_STEP_OIDC_TOKEN" > "\$AWS_WEB_IDENTITY_TOKEN_FILE"$/.test(line) && !/^export AWS_WEB_IDENTITY_TOKEN_FILE=/.test(line),
+    );
+    expect(leaks).toEqual([]);
+    expect(step.script.filter((line) => /^(set\s+-[a-z]*x|env|printenv)\b/.test(line.trim()))).toEqual([]);
+  });
+
+  test('the main synth step passes cdk.out on, and the deploy step deploys that very assembly without synthesizing again', () => {
+    const [synth, deploy] = pipeline.main;
+    expect(synth.artifacts).toEqual(['cdk.out/**']);
+    expect(deploy.script.filter((line) => /\bcdk\s+synth\b/.test(line))).toEqual([]);
+    expect(deploy.script.filter((line) => /\bcdk\s+deploy\b/.test(line)).every((line) => /--app cdk\.out\b/.test(line))).toBe(true);
+    expect(deploy.deployment).toBe('production');
+  });
+
+  test('steps cache npm downloads and install with npm ci', () => {
+    for (const step of allSteps) {
+      expect(step.caches).toEqual(['npm-download']);
+      expect(step.script[0]).toBe('npm ci');
+    }
+  });
+
+  test('comments show the role ARN form, the docker service for image assets, and how to see claims without the token', () => {
+    expect(pipeline.text).toMatch(/#\s+AWS_ROLE_ARN = arn:aws:iam::\d{12}:role\//);
+    expect(pipeline.text).toMatch(/#\s+services:\n\s+#\s+- docker/);
+    expect(pipeline.text).toMatch(/# AWS_REGION is required/);
+    const claimsLine = pipeline.text.split('\n').find((line) => line.includes('base64url'));
+    expect(claimsLine).toContain('console.log(JSON.stringify({iss:c.iss,aud:c.aud,sub:c.sub');
+    expect(claimsLine).not.toMatch(/console\.log\([^)]*BITBUCKET_STEP_OIDC_TOKEN/);
+  });
+});
