@@ -59,14 +59,18 @@ async function phase(title: string, body: () => Promise<void> | void): Promise<v
   process.stdout.write(`    (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
 }
 
-/** A failed command ends the rehearsal with its output; the output never holds a token. */
-function run(command: string, args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv }): string {
+/**
+ * Runs a command; a failure ends the rehearsal with the end of its output (which never
+ * holds a token: scripts name it only as a variable). Returns stdout, or stdout and
+ * stderr together where the CDK CLI reports on stderr.
+ */
+function run(command: string, args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv }, stream: 'stdout' | 'both' = 'both'): string {
   const result: SpawnSyncReturns<string> = spawnSync(command, args, { ...options, encoding: 'utf8', timeout: COMMAND_TIMEOUT_MS });
   const output = `${result.stdout ?? ''}${result.stderr ?? ''}`;
   if (result.status !== 0) {
     throw new Error(`${command} ${args.join(' ')} exited ${result.status ?? result.signal}:\n${output.split('\n').slice(-25).join('\n')}`);
   }
-  return output;
+  return stream === 'stdout' ? result.stdout : output;
 }
 
 function toolMissing(): string | undefined {
@@ -181,12 +185,13 @@ async function main(): Promise<void> {
     CDK_DISABLE_CLI_TELEMETRY: 'true',
     AWS_CLI_AUTO_PROMPT: 'off',
     AWS_PAGER: '',
+    PYTHONWARNINGS: 'ignore',
     AWS_REGION: REGION,
     AWS_DEFAULT_REGION: REGION,
   };
   const adminEnv: NodeJS.ProcessEnv = { ...emulatorEnv, AWS_ACCESS_KEY_ID: 'AKIAREHEARSALADMIN00', AWS_SECRET_ACCESS_KEY: 'rehearsal-admin-secret' };
   const cdk = join(ROOT, 'node_modules', '.bin', 'cdk');
-  const aws = (args: string[], env = adminEnv): unknown => JSON.parse(run('aws', [...args, '--output', 'json'], { cwd: repository, env }) || 'null');
+  const aws = (args: string[], env = adminEnv): unknown => JSON.parse(run('aws', [...args, '--output', 'json'], { cwd: repository, env }, 'stdout') || 'null');
 
   const moto = spawn('python3', [join(__dirname, 'moto_launcher.py'), '-H', '127.0.0.1', '-p', String(port)], {
     env: { ...baseEnv, MOTO_IAM_LOAD_MANAGED_POLICIES: 'true' },
@@ -275,7 +280,7 @@ async function main(): Promise<void> {
       };
       check('no static keys reach the steps', !('AWS_ACCESS_KEY_ID' in stepEnv) && !('AWS_SECRET_ACCESS_KEY' in stepEnv), 'static keys present');
       const identity = JSON.parse(
-        run('bash', ['-c', stepScript([...linesBeforeAws(deployStep), 'aws sts get-caller-identity --output json'])], { cwd: repository, env: stepEnv }),
+        run('bash', ['-c', stepScript([...linesBeforeAws(deployStep), 'aws sts get-caller-identity --output json'])], { cwd: repository, env: stepEnv }, 'stdout'),
       ) as { Arn: string };
       equal('aws sts get-caller-identity shows the assumed role and the build session', identity.Arn, `arn:aws:sts::${ACCOUNT}:assumed-role/${roleName}/bitbucket-platform-infra-42`);
       run('bash', ['-c', stepScript(synthStep.script)], { cwd: repository, env: stepEnv });
