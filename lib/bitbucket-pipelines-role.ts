@@ -52,6 +52,20 @@ export interface BitbucketPipelinesRoleProps {
    */
   readonly cdkBootstrapQualifier?: string;
   /**
+   * A managed policy that caps what the role may do, whatever policies it gets.
+   *
+   * @default - no permissions boundary
+   */
+  readonly permissionsBoundary?: iam.IManagedPolicy;
+  /**
+   * Source address ranges (CIDR) the assuming step must come from, checked with
+   * `aws:SourceIp`. Bitbucket Pipelines has fixed egress addresses only for large
+   * (4x/8x) steps, so leave this unset unless every step that assumes the role is one.
+   *
+   * @default - any source address
+   */
+  readonly allowedIpRanges?: readonly string[];
+  /**
    * The role's description.
    *
    * @default - one naming the workspace
@@ -83,11 +97,14 @@ export class BitbucketPipelinesRole extends iam.Role {
     }
     const issuer = bitbucketIssuerHost(props.workspace);
     const subjectPatterns = bitbucketSubjectPatterns(props.repositories, environments);
+    const sourceIp = props.allowedIpRanges && props.allowedIpRanges.length > 0 ? { IpAddress: { 'aws:SourceIp': [...props.allowedIpRanges] } } : {};
     super(scope, id, {
       assumedBy: new iam.OpenIdConnectPrincipal(props.provider, {
         StringEquals: { [`${issuer}:aud`]: props.audience },
         StringLike: { [`${issuer}:sub`]: subjectPatterns },
+        ...sourceIp,
       }),
+      permissionsBoundary: props.permissionsBoundary,
       managedPolicies: props.managedPolicies ? [...props.managedPolicies] : undefined,
       maxSessionDuration: props.maxSessionDuration ?? Duration.hours(1),
       roleName: props.roleName,

@@ -5,6 +5,7 @@ import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
 import { Construct } from 'constructs';
 import { BitbucketOidcProvider } from './bitbucket-oidc-provider';
 import { BitbucketPipelinesRole } from './bitbucket-pipelines-role';
+import { ManagedPolicyRef } from './config/aws-values';
 import { OidcConfig, RoleConfig } from './config/oidc-config';
 
 export interface BitbucketOidcStackProps extends StackProps {
@@ -45,10 +46,8 @@ export class BitbucketOidcStack extends Stack {
 
   private addRole(config: OidcConfig, roleConfig: RoleConfig, provider: iam.IOidcProvider): BitbucketPipelinesRole {
     const prefix = roleConfig.id ?? '';
-    const awsManaged = roleConfig.policies.flatMap((ref) => ('awsManagedName' in ref ? [iam.ManagedPolicy.fromAwsManagedPolicyName(ref.awsManagedName)] : []));
-    const customerManaged = roleConfig.policies.flatMap((ref, index) =>
-      'arn' in ref ? [iam.ManagedPolicy.fromManagedPolicyArn(this, `${prefix}Policy${index}`, ref.arn)] : [],
-    );
+    const awsManaged = roleConfig.policies.flatMap((ref) => ('awsManagedName' in ref ? [this.managedPolicy(ref, '')] : []));
+    const customerManaged = roleConfig.policies.flatMap((ref, index) => ('arn' in ref ? [this.managedPolicy(ref, `${prefix}Policy${index}`)] : []));
     const role = new BitbucketPipelinesRole(this, `${prefix}PipelineRole`, {
       provider,
       workspace: config.workspace,
@@ -58,6 +57,8 @@ export class BitbucketOidcStack extends Stack {
       managedPolicies: [...awsManaged, ...customerManaged],
       maxSessionDuration: Duration.seconds(roleConfig.sessionDurationSeconds),
       roleName: roleConfig.roleName,
+      permissionsBoundary: roleConfig.permissionsBoundary === undefined ? undefined : this.managedPolicy(roleConfig.permissionsBoundary, `${prefix}Boundary`),
+      allowedIpRanges: roleConfig.allowedIpRanges,
       cdkBootstrapQualifier: config.cdkQualifier === false ? undefined : config.cdkQualifier,
     });
 
@@ -75,6 +76,10 @@ export class BitbucketOidcStack extends Stack {
       });
     }
     return role;
+  }
+
+  private managedPolicy(ref: ManagedPolicyRef, id: string): iam.IManagedPolicy {
+    return 'arn' in ref ? iam.ManagedPolicy.fromManagedPolicyArn(this, id, ref.arn) : iam.ManagedPolicy.fromAwsManagedPolicyName(ref.awsManagedName);
   }
 
   private nagNotation(arn: string): string {

@@ -28,7 +28,17 @@ describe('valid context is normalised', () => {
       stackName: 'BitbucketOidc-acme-corp',
       account: undefined,
       region: undefined,
-      roles: [{ repositories: [REPO_A], environments: [], policies: [], sessionDurationSeconds: 3600, roleName: undefined }],
+      roles: [
+        {
+          repositories: [REPO_A],
+          environments: [],
+          policies: [],
+          sessionDurationSeconds: 3600,
+          roleName: undefined,
+          permissionsBoundary: undefined,
+          allowedIpRanges: [],
+        },
+      ],
     });
   });
 
@@ -98,6 +108,13 @@ describe('valid context is normalised', () => {
     ]);
   });
 
+  test('allowedIpRanges: IPv4 and IPv6 CIDRs and single addresses; permissionsBoundary like a policy', () => {
+    const [role] = config({ ...BASE, allowedIpRanges: '203.0.113.0/25, 198.51.100.7,2001:db8::/32', permissionsBoundary: 'arn:aws:iam::123456789012:policy/Boundary' }).roles;
+    expect(role.allowedIpRanges).toEqual(['203.0.113.0/25', '198.51.100.7', '2001:db8::/32']);
+    expect(role.permissionsBoundary).toEqual({ arn: 'arn:aws:iam::123456789012:policy/Boundary' });
+    expect(config({ ...BASE, permissionsBoundary: 'PowerUserAccess' }).roles[0].permissionsBoundary).toEqual({ awsManagedName: 'PowerUserAccess' });
+  });
+
   test('underscores in the workspace become dashes in the stack name', () => {
     expect(config({ ...BASE, workspace: 'acme_corp' }).stackName).toBe('BitbucketOidc-acme-corp');
   });
@@ -146,6 +163,10 @@ describe('bad context is refused with one line per problem', () => {
     ['a role name with a slash', { roleName: 'team/deploy' }, 'roleName: got "team/deploy"; expected an IAM role name', 'example:'],
     ['a short account', { account: '1234' }, 'account: got "1234"; expected a 12-digit AWS account ID', 'example:'],
     ['a region name', { region: 'Ireland' }, 'region: got "Ireland"; expected an AWS region code', 'example: region=eu-west-1'],
+    ['a CIDR with too long a prefix', { allowedIpRanges: '203.0.113.0/33' }, 'allowedIpRanges: got "203.0.113.0/33"; expected an IPv4 or IPv6 CIDR, or a single address', 'example: allowedIpRanges='],
+    ['a host name as range', { allowedIpRanges: 'bitbucket.org' }, 'allowedIpRanges: got "bitbucket.org"', 'CIDR'],
+    ['an empty range list', { allowedIpRanges: '' }, 'allowedIpRanges: got ""; expected at least one entry', 'example:'],
+    ['a malformed boundary', { permissionsBoundary: 'arn:aws:iam::123:policy/Boundary' }, 'permissionsBoundary: got "arn:aws:iam::123:policy/Boundary"; expected a policy ARN', 'example:'],
     ['a misspelt key', { enviroments: ENV_PROD }, 'enviroments: got', 'misspelling of environments'],
     ['a singular key', { policy: 'ReadOnlyAccess' }, 'policy: got "ReadOnlyAccess"', 'misspelling of policies'],
   ])('%s', (_label, override, start, mentions) => {

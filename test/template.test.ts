@@ -6,7 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { BitbucketOidcProvider } from '../lib/bitbucket-oidc-provider';
 import { BitbucketPipelinesRole } from '../lib/bitbucket-pipelines-role';
-import { resolveIntrinsics } from './support/intrinsics';
+import { resolveIntrinsics } from '../lib/trust/template-intrinsics';
 import {
   AUDIENCE,
   BASE_CONTEXT,
@@ -160,6 +160,22 @@ describe('context options', () => {
       'arn:aws-cn:iam::aws:policy/ReadOnlyAccess',
       'arn:aws:iam::123456789012:policy/DeployApp',
     ]);
+  });
+
+  test('permissionsBoundary sets the boundary, partition-aware for AWS managed names', () => {
+    const role = onlyResource(templateFromContext({ ...BASE_CONTEXT, permissionsBoundary: 'PowerUserAccess' }), 'AWS::IAM::Role');
+    expect(resolveIntrinsics(role.properties.PermissionsBoundary, { account: ACCOUNT, partition: 'aws-us-gov', region: 'us-gov-west-1' })).toBe(
+      'arn:aws-us-gov:iam::aws:policy/PowerUserAccess',
+    );
+  });
+
+  test('allowedIpRanges adds an IpAddress condition on aws:SourceIp beside the others', () => {
+    const [statement] = trustStatements(templateFromContext({ ...BASE_CONTEXT, allowedIpRanges: '203.0.113.0/25,2001:db8::/32' }));
+    expect(statement.Condition).toEqual({
+      StringEquals: { [`${ISSUER_HOST}:aud`]: AUDIENCE },
+      StringLike: { [`${ISSUER_HOST}:sub`]: [`${REPO_A}:*`] },
+      IpAddress: { 'aws:SourceIp': ['203.0.113.0/25', '2001:db8::/32'] },
+    });
   });
 
   test('sessionDuration and roleName', () => {

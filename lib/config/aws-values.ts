@@ -1,3 +1,4 @@
+import { isIPv4, isIPv6 } from 'net';
 import { bitbucketIssuerHost } from '../bitbucket-issuer';
 import { parseEach, readList } from './list-values';
 import { Parsed, parsed, problem } from './problem';
@@ -117,4 +118,25 @@ export function parseAccount(key: string, raw: unknown): Parsed<string> {
 export function parseRegion(key: string, raw: unknown): Parsed<string> {
   if (typeof raw === 'string' && /^[a-z]{2}(-[a-z]+)+-\d+$/.test(raw.trim())) return parsed(raw.trim());
   return problem({ key, given: raw, expected: 'an AWS region code', example: `${key}=eu-west-1` });
+}
+
+/** Source addresses for `aws:SourceIp`: CIDRs or single addresses, IPv4 or IPv6. */
+export function parseIpRanges(key: string, raw: unknown): Parsed<readonly string[]> {
+  const example = `${key}=203.0.113.0/25,2001:db8::/32`;
+  const list = readList(key, raw, example);
+  if (!list.ok) return list;
+  return parseEach(
+    key,
+    list.value,
+    (itemKey, item) => {
+      const [network, prefix, extra] = item.split('/');
+      const bits = isIPv4(network) ? 32 : isIPv6(network) ? 128 : 0;
+      const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= bits);
+      if (bits === 0 || !prefixOk || extra !== undefined) {
+        return problem({ key: itemKey, given: item, expected: 'an IPv4 or IPv6 CIDR, or a single address', example });
+      }
+      return parsed(item);
+    },
+    (range) => range.toLowerCase(),
+  );
 }

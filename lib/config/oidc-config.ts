@@ -15,6 +15,10 @@ export interface RoleConfig {
   readonly policies: readonly ManagedPolicyRef[];
   readonly sessionDurationSeconds: number;
   readonly roleName?: string;
+  /** The managed policy that caps the role's permissions, if any. */
+  readonly permissionsBoundary?: ManagedPolicyRef;
+  /** Source CIDRs the caller must come from (`aws:SourceIp`); empty means any. */
+  readonly allowedIpRanges: readonly string[];
 }
 
 /** The whole validated configuration of one workspace's stack. */

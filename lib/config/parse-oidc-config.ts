@@ -1,7 +1,9 @@
 import {
   parseAccount,
   parseCdkQualifier,
+  parseIpRanges,
   parseManagedPolicies,
+  parseManagedPolicy,
   parseProviderArn,
   parseRegion,
   parseRoleName,
@@ -24,6 +26,8 @@ export const CONTEXT_KEYS = [
   'roleName',
   'providerArn',
   'cdkQualifier',
+  'permissionsBoundary',
+  'allowedIpRanges',
   'account',
   'region',
 ] as const;
@@ -74,8 +78,10 @@ function parseRole(source: Readonly<Record<string, unknown>>, prefix: string): P
   const policies = optional(`${prefix}policies`, source, parseManagedPolicies, 'policies');
   const session = optional(`${prefix}sessionDuration`, source, parseSessionDuration, 'sessionDuration');
   const roleName = optional(`${prefix}roleName`, source, parseRoleName, 'roleName');
-  if (!repositories.ok || !environments.ok || !policies.ok || !session.ok || !roleName.ok) {
-    return { ok: false, problems: problemsOf([repositories, environments, policies, session, roleName]) };
+  const boundary = optional(`${prefix}permissionsBoundary`, source, parseManagedPolicy, 'permissionsBoundary');
+  const ipRanges = optional(`${prefix}allowedIpRanges`, source, parseIpRanges, 'allowedIpRanges');
+  if (!repositories.ok || !environments.ok || !policies.ok || !session.ok || !roleName.ok || !boundary.ok || !ipRanges.ok) {
+    return { ok: false, problems: problemsOf([repositories, environments, policies, session, roleName, boundary, ipRanges]) };
   }
   return parsed({
     repositories: repositories.value,
@@ -83,6 +89,8 @@ function parseRole(source: Readonly<Record<string, unknown>>, prefix: string): P
     policies: policies.value ?? [],
     sessionDurationSeconds: session.value ?? DEFAULT_SESSION_SECONDS,
     roleName: roleName.value,
+    permissionsBoundary: boundary.value,
+    allowedIpRanges: ipRanges.value ?? [],
   });
 }
 
