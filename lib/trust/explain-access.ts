@@ -1,0 +1,91 @@
+import { DeployTarget, resolveIntrinsics } from './template-intrinsics';
+import { evaluateTrustPolicy, TrustDecision, WebIdentityRequest } from './evaluate-trust-policy';
+import { TokenClaims } from './token-claims';
+
+export interface AccessQuestion {
+  readonly claims: TokenClaims;
+  /** The caller's address, when the step's egress address is known. */
+  readonly sourceIp?: string;
+  /** Where the stack is (or would be) deployed; it only names ARNs. */
+  readonly target: DeployTarget;
+}
+
+export interface RoleVerdict {
+  readonly logicalId: string;
+  /** The output that carries the role's ARN (`RoleArn`, `<Id>RoleArn`). */
+  readonly outputName?: string;
+  readonly decision: TrustDecision;
+  /** Whether a provider in this template lists the token's audience; undefined when the provider is imported. */
+  readonly providerAcceptsAudience?: boolean;
+}
+
+interface TemplateJson {
+  readonly Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+  readonly Outputs?: Record<string, { Value: unknown }>;
+}
+
+/** The web-identity call STS makes for a token, as IAM evaluates it. */
+export function webIdentityRequest(question: AccessQuestion): WebIdentityRequest {
+  const issuer = question.claims.iss.replace(/^https:\/\//, '');
+  return {
+    providerArn: `arn:${question.target.partition}:iam::${question.target.account}:oidc-provider/${issuer}`,
+    action: 'sts:AssumeRoleWithWebIdentity',
+    context: { [`${issuer}:aud`]: question.claims.aud, [`${issuer}:sub`]: question.claims.sub, 'aws:SourceIp': question.sourceIp },
+  };
+}
+
+/**
+ * Decides, for every role of a synthesized template, whether it would admit the
+ * token, reading the trust policies from the template itself so the answer cannot
+ * drift from what is deployed.
+ */
+export function explainAccess(template: TemplateJson, question: AccessQuestion): RoleVerdict[] {
+  const providers = Object.entries(template.Resources).filter(([, resource]) => resource.Type === 'AWS::IAM::OIDCProvider');
+  const refs = Object.fromEntries(
+    providers.map(([logicalId, resource]) => [
+      logicalId,
+      `arn:${question.target.partition}:iam::${question.target.account}:oidc-provider/${String(resource.Properties?.Url).replace(/^https:\/\//, '')}`,
+    ]),
+  );
+  const target = { ...question.target, refs: { ...refs, ...question.target.refs } };
+  const request = webIdentityRequest(question);
+  const issuerUrl = question.claims.iss;
+  const provider = providers.find(([, resource]) => resource.Properties?.Url === issuerUrl);
+  const providerAcceptsAudience = provider === undefined ? undefined : ((provider[1].Properties?.ClientIdList as string[] | undefined) ?? []).includes(question.claims.aud);
+
+  return Object.entries(template.Resources)
+    .filter(([, resource]) => resource.Type === 'AWS::IAM::Role')
+    .map(([logicalId, resource]) => ({
+      logicalId,
+      outputName: Object.entries(template.Outputs ?? {}).find(([, output]) => JSON.stringify(output.Value) === JSON.stringify({ 'Fn::GetAtt': [logicalId, 'Arn'] }))?.[0],
+      decision: evaluateTrustPolicy(resolveIntrinsics(resource.Properties?.AssumeRolePolicyDocument, target), request),
+      providerAcceptsAudience,
+    }));
+}
+
+/** One line per check, saying what held and, for what did not, what was expected. */
+export function formatVerdict(verdict: RoleVerdict, question: AccessQuestion): string[] {
+  const admitted = verdict.decision.admitted && verdict.providerAcceptsAudience !== false;
+  const lines = [`${verdict.outputName ?? verdict.logicalId} (${verdict.logicalId}): ${admitted ? 'ADMITTED' : 'REFUSED'}`];
+  const mark = (ok: boolean) => (ok ? '  ok  ' : '  FAIL');
+  if (verdict.providerAcceptsAudience !== undefined) {
+    lines.push(
+      `${mark(verdict.providerAcceptsAudience)} provider lists the token's audience ${JSON.stringify(question.claims.aud)}` +
+        (verdict.providerAcceptsAudience ? '' : ' (STS answers "Incorrect token audience")'),
+    );
+  }
+  for (const statement of verdict.decision.statements) {
+    const issuerArn = webIdentityRequest(question).providerArn;
+    lines.push(
+      `${mark(statement.principalMatches)} ${statement.effect} statement trusts provider ${statement.principals.join(', ')}` +
+        (statement.principalMatches ? '' : `; the token's issuer is provider ${issuerArn}`),
+    );
+    lines.push(`${mark(statement.actionMatches)} action ${statement.actions.join(', ')}`);
+    for (const condition of statement.conditions) {
+      const actual = condition.actual === undefined ? 'nothing (the key is not in the request)' : JSON.stringify(condition.actual);
+      const expected = condition.expected.map((value) => JSON.stringify(value)).join(' or ');
+      lines.push(`${mark(condition.holds)} ${condition.operator} ${condition.key}: expected ${expected}; the request has ${actual}`);
+    }
+  }
+  return lines;
+}
