@@ -1,0 +1,106 @@
+import { spawn } from 'child_process';
+import { join, resolve } from 'path';
+import { parseExplainArguments } from '../../lib/trust/explain-arguments';
+import { parseTokenClaims } from '../../lib/trust/token-claims';
+import { AUDIENCE, ENV_PROD, REPO_A, REPO_B } from '../support/synth';
+
+jest.setTimeout(60_000);
+
+const ROOT = resolve(__dirname, '..', '..');
+const ISSUER = 'https://api.bitbucket.org/2.0/workspaces/acme-corp/pipelines-config/identity/oidc';
+const STEP = '{5e3c1a9b-7d2f-4e8a-9c6b-1a2b3c4d5e6f}';
+const SIGNATURE = 'c2VjcmV0LXNpZ25hdHVyZS1tdXN0LW5vdC1sZWFr';
+const CONTEXT = ['-c', 'workspace=acme-corp', '-c', `audience=${AUDIENCE}`, '-c', `repositories=${REPO_A}`, '-c', `environments=${ENV_PROD}`];
+
+const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+const claims = (sub: string) => ({ iss: ISSUER, aud: AUDIENCE, sub, repositoryUuid: REPO_A, branchName: 'main' });
+const token = (sub: string) => `${encode({ alg: 'RS256', typ: 'JWT' })}.${encode(claims(sub))}.${SIGNATURE}`;
+
+function explain(args: string[], stdin: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, ['--require', 'ts-node/register', join(ROOT, 'bin', 'explain-access.ts'), ...args], { cwd: ROOT });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', fail);
+    child.on('close', (code) => done({ code, stdout, stderr }));
+    child.stdin.end(stdin);
+  });
+}
+
+// Run the three tries at once, as a new user would run them one after another.
+const admittedRun = explain(['--claims', '-', ...CONTEXT], JSON.stringify(claims(`${REPO_A}:${ENV_PROD}:${STEP}`)));
+const refusedRun = explain(['--claims', '-', ...CONTEXT], token(`${REPO_B}:${STEP}`));
+const malformedRun = explain(['--claims', '-', ...CONTEXT], 'not a token at all');
+
+describe('npm run explain', () => {
+  test('an admitted step: exit 0, ADMITTED, every condition ok', async () => {
+    const run = await admittedRun;
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('RoleArn (PipelineRole');
+    expect(run.stdout).toMatch(/: ADMITTED\n/);
+    expect(run.stdout).not.toContain('FAIL');
+  });
+
+  test('a refused token: exit 1, names the failing condition and what it expected, never prints the token', async () => {
+    const run = await refusedRun;
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/: REFUSED\n/);
+    const failing = run.stdout.split('\n').filter((line) => line.includes('FAIL'));
+    expect(failing).toEqual([
+      `  FAIL StringLike api.bitbucket.org/2.0/workspaces/acme-corp/pipelines-config/identity/oidc:sub: expected "${REPO_A}:${ENV_PROD}:*"; the request has "${REPO_B}:${STEP}"`,
+    ]);
+    expect(run.stdout + run.stderr).not.toContain(SIGNATURE);
+    expect(run.stdout + run.stderr).not.toContain(token(`${REPO_B}:${STEP}`).split('.')[1]);
+  });
+
+  test('malformed input: exit 2, one clear line, no stack trace, and the input is not echoed', async () => {
+    const run = await malformedRun;
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim()).toBe('claims: expected a JSON object of claims or a token of three base64url parts separated by dots');
+    expect(run.stdout).toBe('');
+  });
+});
+
+describe('parseTokenClaims', () => {
+  test('decodes only the payload of a token; no signature needed', () => {
+    expect(parseTokenClaims(`${encode({ alg: 'none' })}.${encode(claims('x'))}.`)).toEqual({
+      ok: true,
+      value: { iss: ISSUER, aud: AUDIENCE, sub: 'x', repositoryUuid: REPO_A, deploymentEnvironmentUuid: undefined, branchName: 'main' },
+    });
+  });
+
+  test('accepts a one-element aud list and the deploymentEnvironment spelling', () => {
+    const result = parseTokenClaims(JSON.stringify({ iss: ISSUER, aud: [AUDIENCE], sub: 's', deploymentEnvironment: ENV_PROD }));
+    expect(result.ok && [result.value.aud, result.value.deploymentEnvironmentUuid]).toEqual([AUDIENCE, ENV_PROD]);
+  });
+
+  test.each([
+    ['JSON that is not an object', '[1,2]', ['claims: expected a JSON object of claims or a token of three base64url parts separated by dots']],
+    ['broken JSON', '{"iss":', ['claims: the claims are not valid JSON']],
+    ['a payload that is not JSON', `a.${Buffer.from('nope').toString('base64url')}.c`, ["claims: the token's payload is not base64url-encoded JSON"]],
+    [
+      'missing claims',
+      JSON.stringify({ iss: 'http://insecure', aud: 3 }),
+      ['claims: iss must be the https:// issuer URL', 'claims: aud must be a string', 'claims: sub must be a string'],
+    ],
+    ['several audiences', JSON.stringify({ iss: ISSUER, aud: ['a', 'b'], sub: 's' }), ['claims: aud holds several audiences; give the claims of a step that asks for one audience']],
+  ])('refuses %s', (_label, input, problems) => {
+    expect(parseTokenClaims(input)).toEqual({ ok: false, problems });
+  });
+});
+
+describe('parseExplainArguments', () => {
+  test('reads claims, source address and context', () => {
+    expect(parseExplainArguments(['--claims', 'c.json', '--source-ip', '203.0.113.9', '-c', 'workspace=acme-corp', '-c', 'repositories=a=b'])).toEqual({
+      ok: true,
+      value: { claimsFrom: 'c.json', sourceIp: '203.0.113.9', context: { workspace: 'acme-corp', repositories: 'a=b' } },
+    });
+  });
+
+  test('reports every problem at once', () => {
+    const result = parseExplainArguments(['--source-ip', 'host', '-c', 'novalue', '--verbose']);
+    expect(result.ok ? [] : result.problems.map((line) => line.split(':')[0])).toEqual(['--source-ip', '-c', '--verbose', '--claims']);
+  });
+});
