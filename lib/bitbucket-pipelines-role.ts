@@ -1,9 +1,9 @@
 import { Annotations, Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { bitbucketIssuerHost } from './bitbucket-issuer';
 import { cdkBootstrapRolesStatement } from './cdk-bootstrap-roles';
 import { bitbucketSubjectPatterns } from './subject-patterns';
+import { bitbucketTrustConditions } from './trust-conditions';
 
 const CLAIM_UUID = /^\{[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}$/;
 
@@ -66,6 +66,14 @@ export interface BitbucketPipelinesRoleProps {
    */
   readonly allowedIpRanges?: readonly string[];
   /**
+   * How many managed policies IAM lets this account attach to a role. aws-cdk-lib
+   * warns above IAM's default of 10; a raised quota declared here acknowledges
+   * that warning for roles within it.
+   *
+   * @default 10 - IAM's default quota (it can be raised to 20)
+   */
+  readonly managedPolicyQuota?: number;
+  /**
    * The role's description.
    *
    * @default - one naming the workspace
@@ -95,15 +103,16 @@ export class BitbucketPipelinesRole extends iam.Role {
     if (props.repositories !== '*' && props.repositories.length === 0) {
       throw new Error("repositories must name at least one repository, or be '*' for the whole workspace");
     }
-    const issuer = bitbucketIssuerHost(props.workspace);
     const subjectPatterns = bitbucketSubjectPatterns(props.repositories, environments);
-    const sourceIp = props.allowedIpRanges && props.allowedIpRanges.length > 0 ? { IpAddress: { 'aws:SourceIp': [...props.allowedIpRanges] } } : {};
+    const conditions = bitbucketTrustConditions({
+      workspace: props.workspace,
+      audience: props.audience,
+      repositories: props.repositories,
+      environments,
+      allowedIpRanges: props.allowedIpRanges ?? [],
+    });
     super(scope, id, {
-      assumedBy: new iam.OpenIdConnectPrincipal(props.provider, {
-        StringEquals: { [`${issuer}:aud`]: props.audience },
-        StringLike: { [`${issuer}:sub`]: subjectPatterns },
-        ...sourceIp,
-      }),
+      assumedBy: new iam.OpenIdConnectPrincipal(props.provider, conditions),
       permissionsBoundary: props.permissionsBoundary,
       managedPolicies: props.managedPolicies ? [...props.managedPolicies] : undefined,
       maxSessionDuration: props.maxSessionDuration ?? Duration.hours(1),
@@ -118,6 +127,10 @@ export class BitbucketPipelinesRole extends iam.Role {
       const statement = cdkBootstrapRolesStatement(this, props.cdkBootstrapQualifier);
       this.addToPrincipalPolicy(statement);
       this.cdkBootstrapRoleArns = statement.resources;
+    }
+    const attached = props.managedPolicies?.length ?? 0;
+    if (attached > 10 && attached <= (props.managedPolicyQuota ?? 10)) {
+      Annotations.of(this).acknowledgeWarning('@aws-cdk/aws-iam:rolePolicyLarge', `The account's quota is raised to ${props.managedPolicyQuota} managed policies per role.`);
     }
     if (props.repositories === '*') {
       const through = environments.length > 0 ? ` through deployment environments ${environments.join(', ')}` : '';

@@ -59,6 +59,7 @@ export class BitbucketOidcStack extends Stack {
       roleName: roleConfig.roleName,
       permissionsBoundary: roleConfig.permissionsBoundary === undefined ? undefined : this.managedPolicy(roleConfig.permissionsBoundary, `${prefix}Boundary`),
       allowedIpRanges: roleConfig.allowedIpRanges,
+      managedPolicyQuota: config.managedPoliciesQuota,
       cdkBootstrapQualifier: config.cdkQualifier === false ? undefined : config.cdkQualifier,
     });
 

@@ -28,8 +28,11 @@ describe('valid context is normalised', () => {
       stackName: 'BitbucketOidc-acme-corp',
       account: undefined,
       region: undefined,
+      trustPolicySizeQuota: 2048,
+      managedPoliciesQuota: 10,
       roles: [
         {
+          id: undefined,
           repositories: [REPO_A],
           environments: [],
           policies: [],
@@ -193,5 +196,97 @@ describe('bad context is refused with one line per problem', () => {
     const [line] = problems({ ...BASE, roleName: 'x'.repeat(500) });
     expect(line.length).toBeLessThan(300);
     expect(line).toContain('…');
+  });
+});
+
+describe('roles: several roles sharing the provider', () => {
+  const ROLES = [
+    { id: 'Deploy', repositories: [REPO_A], environments: [ENV_PROD], sessionDuration: '2h' },
+    { id: 'ReadOnly', repositories: '*', policies: 'ReadOnlyAccess', roleName: 'bitbucket-readonly' },
+  ];
+
+  test('native JSON from cdk.json and a JSON string from the command line give the same roles', () => {
+    const native = config({ workspace: 'acme-corp', audience: AUDIENCE, roles: ROLES });
+    const fromString = config({ workspace: 'acme-corp', audience: AUDIENCE, roles: JSON.stringify(ROLES) });
+    expect(fromString).toEqual(native);
+    expect(native.roles).toEqual([
+      { id: 'Deploy', repositories: [REPO_A], environments: [ENV_PROD], policies: [], sessionDurationSeconds: 7200, roleName: undefined, permissionsBoundary: undefined, allowedIpRanges: [] },
+      { id: 'ReadOnly', repositories: '*', environments: [], policies: [{ awsManagedName: 'ReadOnlyAccess' }], sessionDurationSeconds: 3600, roleName: 'bitbucket-readonly', permissionsBoundary: undefined, allowedIpRanges: [] },
+    ]);
+  });
+
+  test('flat role keys and roles together are refused, naming both', () => {
+    expect(problems({ ...BASE, roles: ROLES })).toEqual([
+      expect.stringMatching(/^roles: got \[.*; expected either roles or the flat role keys, not both \(also given: repositories\)/),
+    ]);
+  });
+
+  test('errors name the role and the key', () => {
+    const lines = problems({
+      workspace: 'acme-corp',
+      audience: AUDIENCE,
+      roles: [
+        { id: 'Deploy', repositories: 'my-service' },
+        { id: 'deploy', repositories: [REPO_B] },
+        { id: 'Read-Only', repositories: [REPO_B], sessionDuration: '30m', enviroments: ENV_PROD },
+        'Admin',
+      ],
+    });
+    expect(lines.map((line) => line.split(': ')[0])).toEqual([
+      'roles[0].repositories',
+      'roles[1].id',
+      'roles[2].enviroments',
+      'roles[2].id',
+      'roles[2].sessionDuration',
+      'roles[3]',
+    ]);
+    expect(lines[1]).toContain('a unique id; roles[0] has it already');
+  });
+
+  test.each([
+    ['not JSON', '[{id:Deploy}]', 'roles: got "[{id:Deploy}]"; expected a JSON array of roles'],
+    ['an empty list', [], 'roles: got []; expected a non-empty JSON array of roles'],
+  ])('roles as %s is refused', (_label, roles, start) => {
+    const [line] = problems({ workspace: 'acme-corp', audience: AUDIENCE, roles });
+    expect(line.slice(0, start.length)).toBe(start);
+  });
+});
+
+describe("IAM's limits, checked at synth", () => {
+  const uuid = (n: number) => `{${n.toString(16).padStart(8, '0')}-0000-4000-8000-000000000000}`;
+  const repositories = (count: number) => Array.from({ length: count }, (_, n) => uuid(n));
+
+  // 525 characters around the patterns (provider ARN in aws-us-gov), and each "{uuid}:*" adds 43 with its quotes
+  // and comma: 35 repositories make 2030 characters, 36 make 2073.
+  test('a trust policy just under the default quota is accepted', () => {
+    expect(config({ ...BASE, repositories: repositories(35) }).roles[0].repositories).toHaveLength(35);
+  });
+
+  test('just over: refused with the size, the limit and how to split', () => {
+    const [line] = problems({ ...BASE, repositories: repositories(36) });
+    expect(line).toBe(
+      "repositories: the trust policy would be 2073 characters (without white space), over IAM's limit of 2048: 36 repositories x 1 environments make 36 sub patterns of about 43 characters each; split it with roles (about 35 patterns per role), or raise the quota in Service Quotas and declare it with trustPolicySizeQuota=4096; example: roles=[{\"id\":\"TeamA\",...},{\"id\":\"TeamB\",...}]",
+    );
+  });
+
+  test('a declared raised quota accepts it; repositories x environments count', () => {
+    expect(config({ ...BASE, repositories: repositories(36), trustPolicySizeQuota: '4096' }).trustPolicySizeQuota).toBe(4096);
+    const [line] = problems({ ...BASE, repositories: repositories(10), environments: repositories(8).map((e) => e.replace('{0', '{e')), trustPolicySizeQuota: 4096 });
+    expect(line).toMatch(/^repositories: the trust policy would be \d+ characters .* over IAM's limit of 4096: 10 repositories x 8 environments make 80 sub patterns/);
+  });
+
+  test.each([
+    ['trustPolicySizeQuota', '1024', 'trustPolicySizeQuota: got "1024"; expected the quota your account has: 2048 (IAM\'s default) up to 4096'],
+    ['managedPoliciesQuota', 25, 'managedPoliciesQuota: got 25; expected the quota your account has: 10 (IAM\'s default) up to 20'],
+  ])('%s out of range is refused', (key, value, start) => {
+    const [line] = problems({ ...BASE, [key]: value });
+    expect(line.slice(0, start.length)).toBe(start);
+  });
+
+  test("more than IAM's hard limit of 20 managed policies is refused", () => {
+    const policies = Array.from({ length: 21 }, (_, n) => `arn:aws:iam::123456789012:policy/P${n}`);
+    expect(problems({ ...BASE, policies })).toEqual([
+      "policies: 21 managed policies, over IAM's hard limit of 20 per role; combine them into fewer customer managed policies",
+    ]);
   });
 });

@@ -6,7 +6,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { BitbucketOidcProvider } from '../lib/bitbucket-oidc-provider';
 import { BitbucketPipelinesRole } from '../lib/bitbucket-pipelines-role';
+import { parseOidcConfig } from '../lib/config/parse-oidc-config';
 import { resolveIntrinsics } from '../lib/trust/template-intrinsics';
+import { trustPolicyLength } from '../lib/trust-conditions';
 import {
   AUDIENCE,
   BASE_CONTEXT,
@@ -152,6 +154,29 @@ describe('trust for each combination of repositories and environments', () => {
   });
 });
 
+describe('the trust policy size checked at synth is the size deployed', () => {
+  test.each([
+    ['one repository', { repositories: REPO_A }],
+    ['repositories x environments and source ranges', { repositories: `${REPO_A},${REPO_B}`, environments: `${ENV_PROD},${ENV_STAGING}`, allowedIpRanges: '203.0.113.0/25' }],
+    ['the whole workspace', { repositories: '*' }],
+  ])('%s', (_label, override) => {
+    const context = { ...BASE_CONTEXT, ...override };
+    const template = templateFromContext(context);
+    const provider = onlyResource(template, 'AWS::IAM::OIDCProvider');
+    const role = onlyResource(template, 'AWS::IAM::Role');
+    const deployed = resolveIntrinsics(role.properties.AssumeRolePolicyDocument, {
+      account: '123456789012',
+      partition: 'aws-us-gov',
+      region: 'us-gov-west-1',
+      refs: { [provider.logicalId]: `arn:aws-us-gov:iam::123456789012:oidc-provider/${ISSUER_HOST}` },
+    });
+    const config = parseOidcConfig(context);
+    if (!config.ok) throw new Error(config.problems.join('\n'));
+    const [roleConfig] = config.value.roles;
+    expect(trustPolicyLength({ workspace: 'acme-corp', audience: AUDIENCE, ...roleConfig })).toBe(JSON.stringify(deployed).length);
+  });
+});
+
 describe('context options', () => {
   test('policies: AWS managed by name are built in the deploy partition; ARNs are kept as given', () => {
     const template = templateFromContext({ ...BASE_CONTEXT, policies: 'ReadOnlyAccess,arn:aws:iam::123456789012:policy/DeployApp' });
@@ -250,5 +275,68 @@ describe('the constructs refuse props that would build a role nobody or everybod
     ['no audience', { workspace: 'acme-corp', audiences: [] }, /at least one audience/],
   ])('provider: %s', (_label, props, message) => {
     expect(() => new BitbucketOidcProvider(new Stack(), 'Provider', props)).toThrow(message);
+  });
+});
+
+describe('several roles sharing the one provider', () => {
+  const ROLES = [
+    { id: 'Deploy', repositories: [REPO_A], environments: [ENV_PROD], policies: ['ReadOnlyAccess'] },
+    { id: 'Preview', repositories: [REPO_A, REPO_B], sessionDuration: '2h', roleName: 'bitbucket-preview' },
+  ];
+  const context = { workspace: 'acme-corp', audience: AUDIENCE, roles: ROLES };
+  const template = templateFromContext(context);
+  const roles = template.findResources('AWS::IAM::Role');
+  const providerId = Object.keys(template.findResources('AWS::IAM::OIDCProvider'))[0];
+  const outputs = template.toJSON().Outputs as Record<string, { Value: unknown; Export: { Name: string }; Description: string }>;
+
+  test('one provider, one role and one policy per role', () => {
+    expect(Object.keys(template.findResources('AWS::IAM::OIDCProvider'))).toHaveLength(1);
+    expect(Object.keys(roles).sort()).toEqual([expect.stringMatching(/^DeployPipelineRole/), expect.stringMatching(/^PreviewPipelineRole/)]);
+    expect(Object.keys(template.findResources('AWS::IAM::Policy'))).toHaveLength(2);
+  });
+
+  test('every role trusts the one provider with its own sub patterns', () => {
+    const trust = (prefix: string) => {
+      const [, role] = Object.entries(roles).find(([id]) => id.startsWith(prefix)) as [string, { Properties: { AssumeRolePolicyDocument: { Statement: Array<Record<string, unknown>> } } }];
+      return role.Properties.AssumeRolePolicyDocument.Statement[0];
+    };
+    expect(trust('DeployPipelineRole').Principal).toEqual({ Federated: { Ref: providerId } });
+    expect(trust('PreviewPipelineRole').Principal).toEqual({ Federated: { Ref: providerId } });
+    expect((trust('DeployPipelineRole').Condition as Record<string, unknown>).StringLike).toEqual({ [`${ISSUER_HOST}:sub`]: [`${REPO_A}:${ENV_PROD}:*`] });
+    expect((trust('PreviewPipelineRole').Condition as Record<string, unknown>).StringLike).toEqual({ [`${ISSUER_HOST}:sub`]: [`${REPO_A}:*`, `${REPO_B}:*`] });
+  });
+
+  test('each role has its own output <Id>RoleArn naming the repositories it serves, and the provider its output', () => {
+    expect(Object.keys(outputs).sort()).toEqual(['DeployRoleArn', 'PreviewRoleArn', 'ProviderArn']);
+    const deployRole = Object.keys(roles).find((id) => id.startsWith('DeployPipelineRole'));
+    expect(outputs.DeployRoleArn.Value).toEqual({ 'Fn::GetAtt': [deployRole, 'Arn'] });
+    expect(outputs.DeployRoleArn.Export).toEqual({ Name: 'BitbucketOidc-acme-corp-DeployRoleArn' });
+    expect(outputs.DeployRoleArn.Description).toContain(`repositories ${REPO_A} through environments ${ENV_PROD}`);
+    expect(outputs.PreviewRoleArn.Description).toContain(`repositories ${REPO_A}, ${REPO_B}`);
+  });
+
+  test('per-role session length and name', () => {
+    const preview = Object.entries(roles).find(([id]) => id.startsWith('PreviewPipelineRole'))?.[1] as { Properties: Record<string, unknown> };
+    expect([preview.Properties.MaxSessionDuration, preview.Properties.RoleName]).toEqual([7200, 'bitbucket-preview']);
+  });
+
+  test('cdk-nag passes with several roles', () => {
+    const { app } = stackFromContext(context);
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    expect(() => app.synth()).not.toThrow();
+  });
+});
+
+describe('managed policy quota', () => {
+  const policies = Array.from({ length: 11 }, (_, n) => `arn:aws:iam::123456789012:policy/P${n}`).join(',');
+
+  test("more managed policies than the default quota of 10 warns (aws-cdk-lib's own warning)", () => {
+    const annotations = Annotations.fromStack(stackFromContext({ ...BASE_CONTEXT, policies }).stack);
+    annotations.hasWarning('*', Match.stringLikeRegexp('11 exceeds 10 managed policies attached to a Role'));
+  });
+
+  test('a declared raised quota silences the warning', () => {
+    const annotations = Annotations.fromStack(stackFromContext({ ...BASE_CONTEXT, policies, managedPoliciesQuota: '20' }).stack);
+    expect(annotations.findWarning('*', Match.anyValue())).toEqual([]);
   });
 });

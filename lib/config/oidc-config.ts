@@ -35,4 +35,8 @@ export interface OidcConfig {
   readonly account?: string;
   readonly region?: string;
   readonly roles: readonly RoleConfig[];
+  /** The account's quota for a trust policy's length (2048 by default, up to 4096). */
+  readonly trustPolicySizeQuota: number;
+  /** The account's quota of managed policies per role (10 by default, up to 20). */
+  readonly managedPoliciesQuota: number;
 }

@@ -1,33 +1,23 @@
-import {
-  parseAccount,
-  parseCdkQualifier,
-  parseIpRanges,
-  parseManagedPolicies,
-  parseManagedPolicy,
-  parseProviderArn,
-  parseRegion,
-  parseRoleName,
-  parseSessionDuration,
-} from './aws-values';
-import { parseAudience, parseEnvironments, parseRepositories, parseWorkspace } from './bitbucket-values';
+import { DEFAULT_TRUST_POLICY_QUOTA, MAX_TRUST_POLICY_QUOTA, trustPolicyLength } from '../trust-conditions';
+import { parseAccount, parseCdkQualifier, parseProviderArn, parseRegion } from './aws-values';
+import { parseAudience, parseWorkspace } from './bitbucket-values';
 import { OidcConfig, RoleConfig } from './oidc-config';
-import { Parsed, formatProblem, parsed, problemsOf } from './problem';
+import { optional, parseRole, parseRoles, required, ROLE_KEYS } from './parse-roles';
+import { Parsed, formatProblem, parsed, problem, problemsOf } from './problem';
 
-const DEFAULT_SESSION_SECONDS = 3600;
+const DEFAULT_MANAGED_POLICIES_QUOTA = 10;
+const MAX_MANAGED_POLICIES_QUOTA = 20;
 
 /** The context keys this app reads; anything close to one of them is likely a typo. */
 export const CONTEXT_KEYS = [
   'workspace',
   'audience',
-  'repositories',
-  'environments',
-  'policies',
-  'sessionDuration',
-  'roleName',
+  ...ROLE_KEYS,
+  'roles',
   'providerArn',
   'cdkQualifier',
-  'permissionsBoundary',
-  'allowedIpRanges',
+  'trustPolicySizeQuota',
+  'managedPoliciesQuota',
   'account',
   'region',
 ] as const;
@@ -45,15 +35,27 @@ export function parseOidcConfig(context: Readonly<Record<string, unknown>>): Par
   const cdkQualifier = parseCdkQualifier('cdkQualifier', context.cdkQualifier);
   const account = optional('account', context, parseAccount);
   const region = optional('region', context, parseRegion);
-  const role = parseRole(context, '');
+  const roles = parseRoleSection(context);
+  const trustQuota = optional('trustPolicySizeQuota', context, (key, raw) => parseQuota(key, raw, DEFAULT_TRUST_POLICY_QUOTA, MAX_TRUST_POLICY_QUOTA));
+  const policyQuota = optional('managedPoliciesQuota', context, (key, raw) => parseQuota(key, raw, DEFAULT_MANAGED_POLICIES_QUOTA, MAX_MANAGED_POLICIES_QUOTA));
   const problems = [
     ...misspelledKeys(context),
-    ...problemsOf([workspace, audience, providerArn, cdkQualifier, account, region, role]),
+    ...problemsOf([workspace, audience, providerArn, cdkQualifier, account, region, roles, trustQuota, policyQuota]),
   ];
-  if (!workspace.ok || !audience.ok || !providerArn.ok || !cdkQualifier.ok || !account.ok || !region.ok || !role.ok || problems.length > 0) {
+  if (
+    !workspace.ok || !audience.ok || !providerArn.ok || !cdkQualifier.ok || !account.ok || !region.ok ||
+    !roles.ok || !trustQuota.ok || !policyQuota.ok || problems.length > 0
+  ) {
     return { ok: false, problems };
   }
+  const limits = {
+    trustPolicySizeQuota: trustQuota.value ?? DEFAULT_TRUST_POLICY_QUOTA,
+    managedPoliciesQuota: policyQuota.value ?? DEFAULT_MANAGED_POLICIES_QUOTA,
+  };
+  const overLimit = roles.value.flatMap((role, index) => limitProblems(role, index, roles.value.length, workspace.value, audience.value, limits));
+  if (overLimit.length > 0) return { ok: false, problems: overLimit };
   return parsed({
+    ...limits,
     workspace: workspace.value,
     audience: audience.value,
     providerArn: providerArn.value,
@@ -61,49 +63,69 @@ export function parseOidcConfig(context: Readonly<Record<string, unknown>>): Par
     stackName: stackNameFor(workspace.value),
     account: account.value,
     region: region.value,
-    roles: [role.value],
+    roles: roles.value,
   });
+}
+
+/** The flat keys describe one role; `roles` describes several. Giving both is ambiguous. */
+function parseRoleSection(context: Readonly<Record<string, unknown>>): Parsed<readonly RoleConfig[]> {
+  if (context.roles === undefined) {
+    const role = parseRole(context, '');
+    return role.ok ? parsed([role.value]) : role;
+  }
+  const flat = ROLE_KEYS.filter((key) => context[key] !== undefined);
+  if (flat.length > 0) {
+    return problem({
+      key: 'roles',
+      given: context.roles,
+      expected: `either roles or the flat role keys, not both (also given: ${flat.join(', ')})`,
+      example: 'move those keys into an entry of roles, or drop roles to describe a single role',
+    });
+  }
+  return parseRoles(context.roles);
+}
+
+function parseQuota(key: string, raw: unknown, defaultQuota: number, maxQuota: number): Parsed<number> {
+  const value = typeof raw === 'string' && /^\d+$/.test(raw.trim()) ? Number(raw) : raw;
+  if (typeof value === 'number' && Number.isInteger(value) && value >= defaultQuota && value <= maxQuota) return parsed(value);
+  return problem({ key, given: raw, expected: `the quota your account has: ${defaultQuota} (IAM's default) up to ${maxQuota}`, example: `${key}=${maxQuota}` });
+}
+
+/** Refuses roles IAM would refuse at deploy time, with the numbers and a way out. */
+function limitProblems(
+  role: RoleConfig,
+  index: number,
+  roleCount: number,
+  workspace: string,
+  audience: string,
+  limits: { trustPolicySizeQuota: number; managedPoliciesQuota: number },
+): string[] {
+  const where = role.id === undefined ? 'repositories' : `roles[${index}]`;
+  const problems: string[] = [];
+  const scope = { workspace, audience, repositories: role.repositories, environments: role.environments, allowedIpRanges: role.allowedIpRanges };
+  const size = trustPolicyLength(scope);
+  if (size > limits.trustPolicySizeQuota) {
+    const repositoryCount = role.repositories === '*' ? 1 : role.repositories.length;
+    const patterns = repositoryCount * Math.max(role.environments.length, 1);
+    const perPattern = (size - trustPolicyLength({ ...scope, repositories: [], environments: [] })) / patterns;
+    const fit = Math.max(1, Math.floor(patterns * (limits.trustPolicySizeQuota / size)));
+    const raise = limits.trustPolicySizeQuota < MAX_TRUST_POLICY_QUOTA ? `, or raise the quota in Service Quotas and declare it with trustPolicySizeQuota=${MAX_TRUST_POLICY_QUOTA}` : '';
+    problems.push(
+      `${where}: the trust policy would be ${size} characters (without white space), over IAM's limit of ${limits.trustPolicySizeQuota}: ` +
+        `${repositoryCount} repositories x ${Math.max(role.environments.length, 1)} environments make ${patterns} sub patterns of about ${Math.round(perPattern)} characters each; ` +
+        `split it with roles (about ${fit} patterns per role)${raise}` + (roleCount > 1 || role.id !== undefined ? '' : '; example: roles=[{"id":"TeamA",...},{"id":"TeamB",...}]'),
+    );
+  }
+  if (role.policies.length > MAX_MANAGED_POLICIES_QUOTA) {
+    problems.push(`${role.id === undefined ? 'policies' : `roles[${index}].policies`}: ${role.policies.length} managed policies, over IAM's hard limit of ${MAX_MANAGED_POLICIES_QUOTA} per role; combine them into fewer customer managed policies`);
+  }
+  return problems;
 }
 
 /** One stack per workspace, so several workspaces can share an account. */
 export function stackNameFor(workspace: string): string {
   // Stack names allow letters, digits and dashes only.
   return `BitbucketOidc-${workspace.replace(/_/g, '-')}`;
-}
-
-/** Reads the keys of one role; `prefix` names where they sit (`roles[2].`). */
-function parseRole(source: Readonly<Record<string, unknown>>, prefix: string): Parsed<RoleConfig> {
-  const repositories = required(`${prefix}repositories`, source, parseRepositories, 'repositories');
-  const environments = optional(`${prefix}environments`, source, parseEnvironments, 'environments');
-  const policies = optional(`${prefix}policies`, source, parseManagedPolicies, 'policies');
-  const session = optional(`${prefix}sessionDuration`, source, parseSessionDuration, 'sessionDuration');
-  const roleName = optional(`${prefix}roleName`, source, parseRoleName, 'roleName');
-  const boundary = optional(`${prefix}permissionsBoundary`, source, parseManagedPolicy, 'permissionsBoundary');
-  const ipRanges = optional(`${prefix}allowedIpRanges`, source, parseIpRanges, 'allowedIpRanges');
-  if (!repositories.ok || !environments.ok || !policies.ok || !session.ok || !roleName.ok || !boundary.ok || !ipRanges.ok) {
-    return { ok: false, problems: problemsOf([repositories, environments, policies, session, roleName, boundary, ipRanges]) };
-  }
-  return parsed({
-    repositories: repositories.value,
-    environments: environments.value ?? [],
-    policies: policies.value ?? [],
-    sessionDurationSeconds: session.value ?? DEFAULT_SESSION_SECONDS,
-    roleName: roleName.value,
-    permissionsBoundary: boundary.value,
-    allowedIpRanges: ipRanges.value ?? [],
-  });
-}
-
-type ValueParser<T> = (key: string, raw: unknown) => Parsed<T>;
-
-function required<T>(key: string, source: Readonly<Record<string, unknown>>, parse: ValueParser<T>, field = key): Parsed<T> {
-  // Every parser refuses undefined, which reports the key as missing.
-  return parse(key, source[field]);
-}
-
-function optional<T>(key: string, source: Readonly<Record<string, unknown>>, parse: ValueParser<T>, field = key): Parsed<T | undefined> {
-  const raw = source[field];
-  return raw === undefined ? parsed(undefined) : parse(key, raw);
 }
 
 /**
