@@ -3,7 +3,9 @@ import 'source-map-support/register';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { parseOidcConfig } from '../lib/config/parse-oidc-config';
+import { memberAccountTemplate } from '../lib/member-account-template';
 import { BitbucketOidcStack } from '../lib/oidc-stack';
+import { BitbucketOidcStackSetStack } from '../lib/oidc-stackset-stack';
 
 const app = new App({
   // Bad context must leave no template behind, so synth only once the context is valid.
@@ -15,10 +17,18 @@ const result = parseOidcConfig(app.node.getAllContext());
 
 if (result.ok) {
   const config = result.value;
-  new BitbucketOidcStack(app, config.stackName, {
-    config,
-    env: config.account === undefined && config.region === undefined ? undefined : { account: config.account, region: config.region },
-  });
+  const env = config.account === undefined && config.region === undefined ? undefined : { account: config.account, region: config.region };
+  if (config.stackSet === undefined) {
+    new BitbucketOidcStack(app, config.stackName, { config, env });
+  } else {
+    new BitbucketOidcStackSetStack(app, config.stackName.replace(/^BitbucketOidc-/, 'BitbucketOidcStackSet-'), {
+      workspace: config.workspace,
+      stackSet: config.stackSet,
+      memberTemplate: memberAccountTemplate(config),
+      namesIamResources: config.roles.some((role) => role.roleName !== undefined),
+      env,
+    });
+  }
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   app.synth();
 } else {

@@ -1,5 +1,6 @@
 import { ManagedPolicyRef } from './aws-values';
 import { RepositoryScope } from './bitbucket-values';
+import { StackSetConfig } from './stackset-values';
 
 /** One role that pipeline steps assume, and whom it trusts. */
 export interface RoleConfig {
@@ -39,4 +40,6 @@ export interface OidcConfig {
   readonly trustPolicySizeQuota: number;
   /** The account's quota of managed policies per role (10 by default, up to 20). */
   readonly managedPoliciesQuota: number;
+  /** Set for an organisation-wide rollout through a service-managed StackSet. */
+  readonly stackSet?: StackSetConfig;
 }

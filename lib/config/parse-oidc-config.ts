@@ -4,6 +4,15 @@ import { parseAudience, parseWorkspace } from './bitbucket-values';
 import { OidcConfig, RoleConfig } from './oidc-config';
 import { optional, parseRole, parseRoles, required, ROLE_KEYS } from './parse-roles';
 import { Parsed, formatProblem, parsed, problem, problemsOf } from './problem';
+import {
+  parseCallAs,
+  parseExcludedAccounts,
+  parseOrganizationalUnits,
+  parseStackSetRegion,
+  parseTolerance,
+  STACKSET_KEYS,
+  StackSetConfig,
+} from './stackset-values';
 
 const DEFAULT_MANAGED_POLICIES_QUOTA = 10;
 const MAX_MANAGED_POLICIES_QUOTA = 20;
@@ -20,6 +29,7 @@ export const CONTEXT_KEYS = [
   'managedPoliciesQuota',
   'account',
   'region',
+  ...STACKSET_KEYS,
 ] as const;
 
 /**
@@ -38,13 +48,14 @@ export function parseOidcConfig(context: Readonly<Record<string, unknown>>): Par
   const roles = parseRoleSection(context);
   const trustQuota = optional('trustPolicySizeQuota', context, (key, raw) => parseQuota(key, raw, DEFAULT_TRUST_POLICY_QUOTA, MAX_TRUST_POLICY_QUOTA));
   const policyQuota = optional('managedPoliciesQuota', context, (key, raw) => parseQuota(key, raw, DEFAULT_MANAGED_POLICIES_QUOTA, MAX_MANAGED_POLICIES_QUOTA));
+  const stackSet = parseStackSet(context);
   const problems = [
     ...misspelledKeys(context),
-    ...problemsOf([workspace, audience, providerArn, cdkQualifier, account, region, roles, trustQuota, policyQuota]),
+    ...problemsOf([workspace, audience, providerArn, cdkQualifier, account, region, roles, trustQuota, policyQuota, stackSet]),
   ];
   if (
     !workspace.ok || !audience.ok || !providerArn.ok || !cdkQualifier.ok || !account.ok || !region.ok ||
-    !roles.ok || !trustQuota.ok || !policyQuota.ok || problems.length > 0
+    !roles.ok || !trustQuota.ok || !policyQuota.ok || !stackSet.ok || problems.length > 0
   ) {
     return { ok: false, problems };
   }
@@ -64,6 +75,40 @@ export function parseOidcConfig(context: Readonly<Record<string, unknown>>): Par
     account: account.value,
     region: region.value,
     roles: roles.value,
+    stackSet: stackSet.value,
+  });
+}
+
+/** The rollout mode: on when stackSetOrganizationalUnits is given. */
+function parseStackSet(context: Readonly<Record<string, unknown>>): Parsed<StackSetConfig | undefined> {
+  if (context.stackSetOrganizationalUnits === undefined) {
+    const stray = STACKSET_KEYS.filter((key) => context[key] !== undefined);
+    if (stray.length === 0) return parsed(undefined);
+    return problem({ key: stray[0], given: context[stray[0]], expected: 'stackSetOrganizationalUnits as well: the StackSet keys apply only to an organisation-wide rollout', example: 'stackSetOrganizationalUnits=ou-ab12-34cd56ef' });
+  }
+  const units = required('stackSetOrganizationalUnits', context, parseOrganizationalUnits);
+  const region = required('stackSetRegion', context, parseStackSetRegion);
+  const excluded = optional('stackSetExcludedAccounts', context, parseExcludedAccounts);
+  const tolerance = optional('stackSetFailureTolerance', context, (key, raw) => parseTolerance(key, raw, 0));
+  const concurrent = optional('stackSetMaxConcurrent', context, (key, raw) => parseTolerance(key, raw, 1));
+  const callAs = optional('stackSetCallAs', context, parseCallAs);
+  const providerArn = context.providerArn === undefined ? parsed(undefined) : problem({
+    key: 'providerArn',
+    given: context.providerArn,
+    expected: 'no providerArn with a StackSet: each target account gets its own provider',
+    example: 'drop providerArn, or deploy account by account',
+  });
+  if (!units.ok || !region.ok || !excluded.ok || !tolerance.ok || !concurrent.ok || !callAs.ok || !providerArn.ok) {
+    return { ok: false, problems: problemsOf([units, region, excluded, tolerance, concurrent, callAs, providerArn]) };
+  }
+  return parsed({
+    organizationalUnits: units.value,
+    region: region.value,
+    excludedAccounts: excluded.value ?? [],
+    // Stop at the first failed account; roll out to a quarter of the accounts at a time.
+    failureTolerance: tolerance.value ?? { count: 0 },
+    maxConcurrent: concurrent.value ?? { percentage: 25 },
+    callAs: callAs.value ?? 'SELF',
   });
 }
 

@@ -1,0 +1,77 @@
+import { Annotations, CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
+import { CfnStackSet } from 'aws-cdk-lib/aws-cloudformation';
+import { Construct } from 'constructs';
+import { StackSetConfig, Tolerance } from './config/stackset-values';
+
+/** CloudFormation's limit for a StackSet's TemplateBody, in bytes. */
+const MAX_TEMPLATE_BODY_BYTES = 51_200;
+
+export interface BitbucketOidcStackSetStackProps extends StackProps {
+  readonly workspace: string;
+  /** Where and how to roll out. */
+  readonly stackSet: StackSetConfig;
+  /** The template every target account gets; it must need no assets. */
+  readonly memberTemplate: Record<string, unknown>;
+  /**
+   * Whether the member template names IAM resources explicitly (a roleName).
+   *
+   * @default false
+   */
+  readonly namesIamResources?: boolean;
+}
+
+/**
+ * An organisation-wide rollout: a service-managed StackSet, deployed from the
+ * management account or a delegated administrator, that gives every account of
+ * the organisational units the provider and roles, including accounts that join
+ * later. The management account itself is never a target of a service-managed
+ * StackSet.
+ */
+export class BitbucketOidcStackSetStack extends Stack {
+  constructor(scope: Construct, id: string, props: BitbucketOidcStackSetStackProps) {
+    super(scope, id, { analyticsReporting: false, ...props });
+    const { stackSet } = props;
+    const templateBody = JSON.stringify(props.memberTemplate);
+
+    const set = new CfnStackSet(this, 'StackSet', {
+      stackSetName: `BitbucketOidc-${props.workspace.replace(/_/g, '-')}`,
+      description: `Bitbucket Pipelines OIDC provider and roles for workspace ${props.workspace}`,
+      permissionModel: 'SERVICE_MANAGED',
+      callAs: stackSet.callAs,
+      autoDeployment: { enabled: true, retainStacksOnAccountRemoval: false },
+      managedExecution: { Active: true },
+      capabilities: props.namesIamResources ? ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'] : ['CAPABILITY_IAM'],
+      operationPreferences: {
+        ...tolerance(stackSet.failureTolerance, 'failureToleranceCount', 'failureTolerancePercentage'),
+        ...tolerance(stackSet.maxConcurrent, 'maxConcurrentCount', 'maxConcurrentPercentage'),
+        regionConcurrencyType: 'SEQUENTIAL',
+      },
+      stackInstancesGroup: [
+        {
+          deploymentTargets: {
+            organizationalUnitIds: [...stackSet.organizationalUnits],
+            ...(stackSet.excludedAccounts.length > 0 ? { accounts: [...stackSet.excludedAccounts], accountFilterType: 'DIFFERENCE' } : {}),
+          },
+          // One region per account: the provider is global to the account.
+          regions: [stackSet.region],
+        },
+      ],
+      templateBody,
+    });
+
+    if (Buffer.byteLength(templateBody) > MAX_TEMPLATE_BODY_BYTES) {
+      Annotations.of(this).addError(
+        `The member template is ${Buffer.byteLength(templateBody)} bytes, over CloudFormation's ${MAX_TEMPLATE_BODY_BYTES} for a StackSet template: split the roles into two workspaces' stacks or fewer roles.`,
+      );
+    }
+
+    new CfnOutput(this, 'StackSetId', {
+      value: set.attrStackSetId,
+      description: `StackSet that gives each account of ${stackSet.organizationalUnits.join(', ')} the Bitbucket OIDC provider and roles, in ${stackSet.region}; each account's stack outputs its RoleArn`,
+    });
+  }
+}
+
+function tolerance<C extends string, P extends string>(value: Tolerance, countKey: C, percentageKey: P): Partial<Record<C | P, number>> {
+  return ('count' in value ? { [countKey]: value.count } : { [percentageKey]: value.percentage }) as Partial<Record<C | P, number>>;
+}
