@@ -139,6 +139,7 @@ function prepareRepository(dir: string, context: object): void {
   commitContext(dir, context);
 }
 
+/** Writes the admin's context into the copy's cdk.json; undefined values drop a key. */
 function commitContext(dir: string, context: object): void {
   const cdkJson = JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
   writeFileSync(join(dir, 'cdk.json'), JSON.stringify({ ...cdkJson, context: { ...cdkJson.context, ...context } }, null, 2));
@@ -312,6 +313,40 @@ async function main(): Promise<void> {
       equal('destroy leaves no policy of the stack', policies.Policies.filter((policy) => policy.PolicyName.includes('PipelineRole')), []);
       const providers = aws(['iam', 'list-open-id-connect-providers']) as { OpenIDConnectProviderList: Array<{ Arn: string }> };
       equal('the provider stays, as designed (RETAIN)', providers.OpenIDConnectProviderList.map((provider) => provider.Arn), [PROVIDER_ARN]);
+    });
+
+    await phase('6. two roles on the kept provider: each team lead reads their own output', () => {
+      // The provider survived the destroy (RETAIN), so this stack imports it, as an admin would.
+      commitContext(repository, {
+        workspace: WORKSPACE,
+        audience: WORKSPACE_UUID,
+        providerArn,
+        repositories: undefined,
+        policies: undefined,
+        sessionDuration: undefined,
+        roles: [
+          { id: 'Deploy', repositories: [REPO_APP], environments: ['{c0ffee00-1234-4abc-8def-0123456789ab}'] },
+          { id: 'Preview', repositories: [REPO_APP, REPO_INFRA], policies: ['ReadOnlyAccess'] },
+        ],
+      });
+      run(cdk, ['deploy', '--require-approval', 'never'], { cwd: repository, env: adminEnv });
+      const stacks = aws(['cloudformation', 'describe-stacks', '--stack-name', STACK]) as { Stacks: Array<{ Outputs?: Array<{ OutputKey: string; OutputValue: string }> }> };
+      const outputs = Object.fromEntries((stacks.Stacks[0].Outputs ?? []).map((output) => [output.OutputKey, output.OutputValue]));
+      equal('outputs: one per role, and the provider', Object.keys(outputs).sort(), ['DeployRoleArn', 'PreviewRoleArn', 'ProviderArn']);
+      equal('ProviderArn is the imported provider', outputs.ProviderArn, providerArn);
+      for (const [output, subjects] of [
+        ['DeployRoleArn', [`${REPO_APP}:{c0ffee00-1234-4abc-8def-0123456789ab}:*`]],
+        ['PreviewRoleArn', [`${REPO_APP}:*`, `${REPO_INFRA}:*`]],
+      ] as const) {
+        const arn = outputs[output] ?? '';
+        check(`${output} is a role ARN`, ROLE_ARN.test(arn), JSON.stringify(arn));
+        const role = aws(['iam', 'get-role', '--role-name', arn.split('/').pop() ?? '']) as { Role: { AssumeRolePolicyDocument: { Statement: Array<{ Principal: unknown; Condition: unknown }> } } };
+        equal(`${output}: trusts the provider with its own repositories`, role.Role.AssumeRolePolicyDocument.Statement[0], {
+          ...role.Role.AssumeRolePolicyDocument.Statement[0],
+          Principal: { Federated: providerArn },
+          Condition: { StringEquals: { [`${ISSUER_HOST}:aud`]: AUDIENCE }, StringLike: { [`${ISSUER_HOST}:sub`]: subjects } },
+        });
+      }
     });
   } catch (error) {
     failed++;
