@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { App, Validations } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { parseOidcConfig } from '../lib/config/parse-oidc-config';
 import { OidcConfig } from '../lib/config/oidc-config';
@@ -87,6 +87,18 @@ describe('the organisation-wide rollout', () => {
     const props = stackSetProperties(stackSetTemplate({ workspace: 'acme-corp', audience: AUDIENCE, roles, ...ROLLOUT }).template);
     const member = JSON.parse(props.TemplateBody as string) as { Outputs: Record<string, unknown> };
     expect(Object.keys(member.Outputs).sort()).toEqual(['DeployRoleArn', 'PreviewRoleArn', 'ProviderArn']);
+  });
+
+  test("a member template over CloudFormation's 51,200 bytes for a StackSet fails the synth, saying why", () => {
+    const roles = Array.from({ length: 30 }, (_, n) => ({ id: `Team${n}`, repositories: [`{${n.toString(16).padStart(8, '0')}-0000-4000-8000-000000000000}`] }));
+    const config = parse({ workspace: 'acme-corp', audience: AUDIENCE, roles, ...ROLLOUT });
+    const app = new App({ builtinCloudFormationValidation: false });
+    const stack = new BitbucketOidcStackSetStack(app, 'Big', {
+      workspace: config.workspace,
+      stackSet: config.stackSet as NonNullable<OidcConfig['stackSet']>,
+      memberTemplate: memberAccountTemplate(config),
+    });
+    Annotations.fromStack(stack).hasError('*', Match.stringLikeRegexp("The member template is \\d+ bytes, over CloudFormation's 51200 for a StackSet template"));
   });
 
   test('passes cdk-nag', () => {
