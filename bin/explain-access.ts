@@ -65,5 +65,5 @@ process.stdout.write(
 );
 const verdicts = explainAccess(template, question);
 for (const verdict of verdicts) process.stdout.write(`${formatVerdict(verdict, question).join('\n')}\n`);
-const admitted = verdicts.some((verdict) => verdict.decision.admitted && verdict.providerAcceptsAudience !== false);
+const admitted = verdicts.some((verdict) => verdict.admitted);
 process.exitCode = admitted ? 0 : 1;

@@ -2,7 +2,6 @@ import { Annotations, Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { cdkBootstrapRolesStatement } from './cdk-bootstrap-roles';
-import { bitbucketSubjectPatterns } from './subject-patterns';
 import { bitbucketTrustConditions } from './trust-conditions';
 
 const CLAIM_UUID = /^\{[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}$/;
@@ -88,8 +87,6 @@ export interface BitbucketPipelinesRoleProps {
  * deployment environments).
  */
 export class BitbucketPipelinesRole extends iam.Role {
-  /** The `sub` patterns the trust policy admits. */
-  public readonly subjectPatterns: readonly string[];
   /** The CDK bootstrap role ARN patterns the role may assume; empty without `cdkBootstrapQualifier`. */
   public readonly cdkBootstrapRoleArns: readonly string[];
 
@@ -103,7 +100,6 @@ export class BitbucketPipelinesRole extends iam.Role {
     if (props.repositories !== '*' && props.repositories.length === 0) {
       throw new Error("repositories must name at least one repository, or be '*' for the whole workspace");
     }
-    const subjectPatterns = bitbucketSubjectPatterns(props.repositories, environments);
     const conditions = bitbucketTrustConditions({
       workspace: props.workspace,
       audience: props.audience,
@@ -119,7 +115,6 @@ export class BitbucketPipelinesRole extends iam.Role {
       roleName: props.roleName,
       description: props.description ?? `Assumed by Bitbucket Pipelines steps of workspace ${props.workspace} through OIDC`,
     });
-    this.subjectPatterns = subjectPatterns;
 
     if (props.cdkBootstrapQualifier === undefined) {
       this.cdkBootstrapRoleArns = [];

@@ -11,6 +11,8 @@ export interface AccessQuestion {
 }
 
 export interface RoleVerdict {
+  /** What STS would do: the provider lists the audience (when it is in the template) and the trust policy admits. */
+  readonly admitted: boolean;
   readonly logicalId: string;
   /** The output that carries the role's ARN (`RoleArn`, `<Id>RoleArn`). */
   readonly outputName?: string;
@@ -55,19 +57,23 @@ export function explainAccess(template: TemplateJson, question: AccessQuestion):
 
   return Object.entries(template.Resources)
     .filter(([, resource]) => resource.Type === 'AWS::IAM::Role')
-    .map(([logicalId, resource]) => ({
-      logicalId,
-      outputName: Object.entries(template.Outputs ?? {}).find(([, output]) => JSON.stringify(output.Value) === JSON.stringify({ 'Fn::GetAtt': [logicalId, 'Arn'] }))?.[0],
-      decision: evaluateTrustPolicy(resolveIntrinsics(resource.Properties?.AssumeRolePolicyDocument, target), request),
-      providerAcceptsAudience,
-    }));
+    .map(([logicalId, resource]) => {
+      const decision = evaluateTrustPolicy(resolveIntrinsics(resource.Properties?.AssumeRolePolicyDocument, target), request);
+      return {
+        admitted: decision.admitted && providerAcceptsAudience !== false,
+        logicalId,
+        outputName: Object.entries(template.Outputs ?? {}).find(([, output]) => JSON.stringify(output.Value) === JSON.stringify({ 'Fn::GetAtt': [logicalId, 'Arn'] }))?.[0],
+        decision,
+        providerAcceptsAudience,
+      };
+    });
 }
 
 /** One line per check, saying what held and, for what did not, what was expected. */
 export function formatVerdict(verdict: RoleVerdict, question: AccessQuestion): string[] {
-  const admitted = verdict.decision.admitted && verdict.providerAcceptsAudience !== false;
-  const lines = [`${verdict.outputName ?? verdict.logicalId} (${verdict.logicalId}): ${admitted ? 'ADMITTED' : 'REFUSED'}`];
+  const lines = [`${verdict.outputName ?? verdict.logicalId} (${verdict.logicalId}): ${verdict.admitted ? 'ADMITTED' : 'REFUSED'}`];
   const mark = (ok: boolean) => (ok ? '  ok  ' : '  FAIL');
+  const issuerArn = webIdentityRequest(question).providerArn;
   if (verdict.providerAcceptsAudience !== undefined) {
     lines.push(
       `${mark(verdict.providerAcceptsAudience)} provider lists the token's audience ${JSON.stringify(question.claims.aud)}` +
@@ -75,7 +81,6 @@ export function formatVerdict(verdict: RoleVerdict, question: AccessQuestion): s
     );
   }
   for (const statement of verdict.decision.statements) {
-    const issuerArn = webIdentityRequest(question).providerArn;
     lines.push(
       `${mark(statement.principalMatches)} ${statement.effect} statement trusts provider ${statement.principals.join(', ')}` +
         (statement.principalMatches ? '' : `; the token's issuer is provider ${issuerArn}`),

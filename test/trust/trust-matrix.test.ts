@@ -31,7 +31,7 @@ function admitted(context: Record<string, unknown>, token: Token): boolean {
     target: { account: ACCOUNT, partition: 'aws', region: 'eu-west-1' },
   });
   expect(verdicts).toHaveLength(1);
-  return verdicts[0].decision.admitted && verdicts[0].providerAcceptsAudience !== false;
+  return verdicts[0].admitted;
 }
 
 type Case = [string, Token, boolean];
@@ -128,5 +128,18 @@ describe('an imported provider (its client IDs are not in the template)', () => 
     ["another workspace's issuer", { iss: OTHER_ISSUER, sub: `${REPO_A}:${STEP}` }, false],
   ]))('%s', (_label, token, expected) => {
     expect(admitted(context, token)).toBe(expected);
+  });
+});
+
+describe("the provider's client IDs", () => {
+  test('a provider that does not list the audience refuses even when the trust policy would admit ("Incorrect token audience")', () => {
+    const template = templateFromContext(BASE_CONTEXT).toJSON() as Parameters<typeof explainAccess>[0];
+    const provider = Object.values(template.Resources).find((resource) => resource.Type === 'AWS::IAM::OIDCProvider');
+    (provider?.Properties as Record<string, unknown>).ClientIdList = [OTHER_AUDIENCE];
+    const [verdict] = explainAccess(template, {
+      claims: { iss: ISSUER, aud: AUDIENCE, sub: `${REPO_A}:${STEP}` },
+      target: { account: ACCOUNT, partition: 'aws', region: 'eu-west-1' },
+    });
+    expect([verdict.decision.admitted, verdict.providerAcceptsAudience, verdict.admitted]).toEqual([true, false, false]);
   });
 });
