@@ -2,8 +2,7 @@
 import 'source-map-support/register';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { parseOidcConfig } from '../lib/config/parse-oidc-config';
-import { memberAccountTemplate } from '../lib/member-account-template';
+import { parseOidcConfig, stackSetStackNameFor } from '../lib/config/parse-oidc-config';
 import { BitbucketOidcStack } from '../lib/oidc-stack';
 import { BitbucketOidcStackSetStack } from '../lib/oidc-stackset-stack';
 
@@ -21,13 +20,7 @@ if (result.ok) {
   if (config.stackSet === undefined) {
     new BitbucketOidcStack(app, config.stackName, { config, env });
   } else {
-    new BitbucketOidcStackSetStack(app, config.stackName.replace(/^BitbucketOidc-/, 'BitbucketOidcStackSet-'), {
-      workspace: config.workspace,
-      stackSet: config.stackSet,
-      memberTemplate: memberAccountTemplate(config),
-      namesIamResources: config.roles.some((role) => role.roleName !== undefined),
-      env,
-    });
+    new BitbucketOidcStackSetStack(app, stackSetStackNameFor(config.workspace), { config: { ...config, stackSet: config.stackSet }, env });
   }
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   app.synth();

@@ -1,23 +1,16 @@
 import { Annotations, CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
 import { CfnStackSet } from 'aws-cdk-lib/aws-cloudformation';
 import { Construct } from 'constructs';
+import { OidcConfig } from './config/oidc-config';
 import { StackSetConfig, Tolerance } from './config/stackset-values';
+import { memberAccountTemplate } from './member-account-template';
 
 /** CloudFormation's limit for a StackSet's TemplateBody, in bytes. */
 const MAX_TEMPLATE_BODY_BYTES = 51_200;
 
 export interface BitbucketOidcStackSetStackProps extends StackProps {
-  readonly workspace: string;
-  /** Where and how to roll out. */
-  readonly stackSet: StackSetConfig;
-  /** The template every target account gets; it must need no assets. */
-  readonly memberTemplate: Record<string, unknown>;
-  /**
-   * Whether the member template names IAM resources explicitly (a roleName).
-   *
-   * @default false
-   */
-  readonly namesIamResources?: boolean;
+  /** The workspace's provider and roles, and where and how to roll them out. */
+  readonly config: OidcConfig & { readonly stackSet: StackSetConfig };
 }
 
 /**
@@ -30,17 +23,20 @@ export interface BitbucketOidcStackSetStackProps extends StackProps {
 export class BitbucketOidcStackSetStack extends Stack {
   constructor(scope: Construct, id: string, props: BitbucketOidcStackSetStackProps) {
     super(scope, id, { analyticsReporting: false, ...props });
-    const { stackSet } = props;
-    const templateBody = JSON.stringify(props.memberTemplate);
+    const { config } = props;
+    const { stackSet } = config;
+    const templateBody = JSON.stringify(memberAccountTemplate(config));
+    const namesIamResources = config.roles.some((role) => role.roleName !== undefined);
 
     const set = new CfnStackSet(this, 'StackSet', {
-      stackSetName: `BitbucketOidc-${props.workspace.replace(/_/g, '-')}`,
-      description: `Bitbucket Pipelines OIDC provider and roles for workspace ${props.workspace}`,
+      // Each account's stack is named after the StackSet, as the single-account stack is.
+      stackSetName: config.stackName,
+      description: `Bitbucket Pipelines OIDC provider and roles for workspace ${config.workspace}`,
       permissionModel: 'SERVICE_MANAGED',
       callAs: stackSet.callAs,
       autoDeployment: { enabled: true, retainStacksOnAccountRemoval: false },
       managedExecution: { Active: true },
-      capabilities: props.namesIamResources ? ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'] : ['CAPABILITY_IAM'],
+      capabilities: namesIamResources ? ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'] : ['CAPABILITY_IAM'],
       operationPreferences: {
         ...tolerance(stackSet.failureTolerance, 'failureToleranceCount', 'failureTolerancePercentage'),
         ...tolerance(stackSet.maxConcurrent, 'maxConcurrentCount', 'maxConcurrentPercentage'),

@@ -5,9 +5,8 @@ import { join } from 'path';
 import { App, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { parseOidcConfig } from '../lib/config/parse-oidc-config';
+import { parseOidcConfig, stackSetStackNameFor } from '../lib/config/parse-oidc-config';
 import { OidcConfig } from '../lib/config/oidc-config';
-import { memberAccountTemplate } from '../lib/member-account-template';
 import { BitbucketOidcStackSetStack } from '../lib/oidc-stackset-stack';
 import { AUDIENCE, BASE_CONTEXT, REPO_A, REPO_B, templateFromContext } from './support/synth';
 import { toolAvailable } from './support/tools';
@@ -21,16 +20,16 @@ function parse(context: Record<string, unknown>): OidcConfig {
 }
 
 /** Built as bin/app.ts builds it in rollout mode. */
-function stackSetTemplate(context: Record<string, unknown>): { app: App; template: Template } {
+function stackSetStack(context: Record<string, unknown>): { app: App; stack: BitbucketOidcStackSetStack } {
   const config = parse(context);
   if (config.stackSet === undefined) throw new Error('not a rollout');
   const app = new App({ builtinCloudFormationValidation: false });
-  const stack = new BitbucketOidcStackSetStack(app, 'BitbucketOidcStackSet-acme-corp', {
-    workspace: config.workspace,
-    stackSet: config.stackSet,
-    memberTemplate: memberAccountTemplate(config),
-    namesIamResources: config.roles.some((role) => role.roleName !== undefined),
-  });
+  const stack = new BitbucketOidcStackSetStack(app, stackSetStackNameFor(config.workspace), { config: { ...config, stackSet: config.stackSet } });
+  return { app, stack };
+}
+
+function stackSetTemplate(context: Record<string, unknown>): { app: App; template: Template } {
+  const { app, stack } = stackSetStack(context);
   return { app, template: Template.fromStack(stack) };
 }
 
@@ -42,6 +41,11 @@ function stackSetProperties(template: Template): Record<string, unknown> {
 describe('the organisation-wide rollout', () => {
   const { template } = stackSetTemplate({ ...BASE_CONTEXT, ...ROLLOUT, stackSetExcludedAccounts: '111122223333', stackSetMaxConcurrent: '5', stackSetFailureTolerance: '10%' });
   const properties = stackSetProperties(template);
+
+  test('lives in stack BitbucketOidcStackSet-<slug>; the StackSet and its member stacks are named like the single-account stack', () => {
+    expect(stackSetStackNameFor('acme_corp')).toBe('BitbucketOidcStackSet-acme-corp');
+    expect(properties.StackSetName).toBe('BitbucketOidc-acme-corp');
+  });
 
   test('is one service-managed StackSet with automatic deployment, and nothing else', () => {
     expect(Object.values(template.toJSON().Resources as Record<string, { Type: string }>).map((r) => r.Type)).toEqual(['AWS::CloudFormation::StackSet']);
@@ -91,13 +95,7 @@ describe('the organisation-wide rollout', () => {
 
   test("a member template over CloudFormation's 51,200 bytes for a StackSet fails the synth, saying why", () => {
     const roles = Array.from({ length: 30 }, (_, n) => ({ id: `Team${n}`, repositories: [`{${n.toString(16).padStart(8, '0')}-0000-4000-8000-000000000000}`] }));
-    const config = parse({ workspace: 'acme-corp', audience: AUDIENCE, roles, ...ROLLOUT });
-    const app = new App({ builtinCloudFormationValidation: false });
-    const stack = new BitbucketOidcStackSetStack(app, 'Big', {
-      workspace: config.workspace,
-      stackSet: config.stackSet as NonNullable<OidcConfig['stackSet']>,
-      memberTemplate: memberAccountTemplate(config),
-    });
+    const { stack } = stackSetStack({ workspace: 'acme-corp', audience: AUDIENCE, roles, ...ROLLOUT });
     Annotations.fromStack(stack).hasError('*', Match.stringLikeRegexp("The member template is \\d+ bytes, over CloudFormation's 51200 for a StackSet template"));
   });
 

@@ -63,7 +63,7 @@ export function parseOidcConfig(context: Readonly<Record<string, unknown>>): Par
     trustPolicySizeQuota: trustQuota.value ?? DEFAULT_TRUST_POLICY_QUOTA,
     managedPoliciesQuota: policyQuota.value ?? DEFAULT_MANAGED_POLICIES_QUOTA,
   };
-  const overLimit = roles.value.flatMap((role, index) => limitProblems(role, index, roles.value.length, workspace.value, audience.value, limits));
+  const overLimit = roles.value.flatMap((role, index) => limitProblems(role, index, workspace.value, audience.value, limits.trustPolicySizeQuota));
   if (overLimit.length > 0) return { ok: false, problems: overLimit };
   return parsed({
     ...limits,
@@ -137,28 +137,21 @@ function parseQuota(key: string, raw: unknown, defaultQuota: number, maxQuota: n
 }
 
 /** Refuses roles IAM would refuse at deploy time, with the numbers and a way out. */
-function limitProblems(
-  role: RoleConfig,
-  index: number,
-  roleCount: number,
-  workspace: string,
-  audience: string,
-  limits: { trustPolicySizeQuota: number; managedPoliciesQuota: number },
-): string[] {
+function limitProblems(role: RoleConfig, index: number, workspace: string, audience: string, trustPolicySizeQuota: number): string[] {
   const where = role.id === undefined ? 'repositories' : `roles[${index}]`;
   const problems: string[] = [];
   const scope = { workspace, audience, repositories: role.repositories, environments: role.environments, allowedIpRanges: role.allowedIpRanges };
   const size = trustPolicyLength(scope);
-  if (size > limits.trustPolicySizeQuota) {
+  if (size > trustPolicySizeQuota) {
     const repositoryCount = role.repositories === '*' ? 1 : role.repositories.length;
     const patterns = repositoryCount * Math.max(role.environments.length, 1);
     const perPattern = (size - trustPolicyLength({ ...scope, repositories: [], environments: [] })) / patterns;
-    const fit = Math.max(1, Math.floor(patterns * (limits.trustPolicySizeQuota / size)));
-    const raise = limits.trustPolicySizeQuota < MAX_TRUST_POLICY_QUOTA ? `, or raise the quota in Service Quotas and declare it with trustPolicySizeQuota=${MAX_TRUST_POLICY_QUOTA}` : '';
+    const fit = Math.max(1, Math.floor(patterns * (trustPolicySizeQuota / size)));
+    const raise = trustPolicySizeQuota < MAX_TRUST_POLICY_QUOTA ? `, or raise the quota in Service Quotas and declare it with trustPolicySizeQuota=${MAX_TRUST_POLICY_QUOTA}` : '';
     problems.push(
-      `${where}: the trust policy would be ${size} characters (without white space), over IAM's limit of ${limits.trustPolicySizeQuota}: ` +
+      `${where}: the trust policy would be ${size} characters (without white space), over IAM's limit of ${trustPolicySizeQuota}: ` +
         `${repositoryCount} repositories x ${Math.max(role.environments.length, 1)} environments make ${patterns} sub patterns of about ${Math.round(perPattern)} characters each; ` +
-        `split it with roles (about ${fit} patterns per role)${raise}` + (roleCount > 1 || role.id !== undefined ? '' : '; example: roles=[{"id":"TeamA",...},{"id":"TeamB",...}]'),
+        `split it with roles (about ${fit} patterns per role)${raise}` + (role.id === undefined ? '; example: roles=[{"id":"TeamA",...},{"id":"TeamB",...}]' : ''),
     );
   }
   if (role.policies.length > MAX_MANAGED_POLICIES_QUOTA) {
@@ -171,6 +164,11 @@ function limitProblems(
 export function stackNameFor(workspace: string): string {
   // Stack names allow letters, digits and dashes only.
   return `BitbucketOidc-${workspace.replace(/_/g, '-')}`;
+}
+
+/** The rollout's own stack, in the management or delegated administrator account. */
+export function stackSetStackNameFor(workspace: string): string {
+  return stackNameFor(workspace).replace(/^BitbucketOidc-/, 'BitbucketOidcStackSet-');
 }
 
 /**
