@@ -1,8 +1,8 @@
-import { spawn } from 'child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
 import { AUDIENCE, ENV_PROD, ISSUER_HOST, REPO_A, REPO_B } from './support/synth';
+import { runProcess } from './support/processes';
 import { offlineCdkEnv, toolAvailable } from './support/tools';
 
 // Each CLI synth is a Node process of its own; on 2 cores three of them take a few seconds.
@@ -21,29 +21,10 @@ interface Run {
 }
 
 /** Runs `cdk synth` exactly as the README does, with its own output folder. */
-function cdkSynth(name: string, context: Record<string, string>): Promise<Run> {
+async function cdkSynth(name: string, context: Record<string, string>): Promise<Run> {
   const outdir = join(work, name);
   const args = ['synth', '--quiet', '-o', outdir, ...Object.entries(context).flatMap(([key, value]) => ['-c', `${key}=${value}`])];
-  return new Promise((done, fail) => {
-    const child = spawn(CDK, args, { cwd: ROOT, env: offlineCdkEnv(join(work, `${name}-home`)) });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr, outdir }));
-  });
-}
-
-function runCommand(command: string, args: string[]): Promise<{ code: number | null; output: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(command, args, { env: { ...process.env, PYTHONWARNINGS: 'ignore' } });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, output }));
-  });
+  return { ...(await runProcess(CDK, args, { cwd: ROOT, env: offlineCdkEnv(join(work, `${name}-home`)) })), outdir };
 }
 
 const GOOD = {
@@ -120,7 +101,7 @@ describe('cfn-lint', () => {
     const [good, wide] = await runs;
     const files = [...templates(good), ...templates(wide)];
     expect(files).toHaveLength(2);
-    const result = await runCommand('cfn-lint', ['--', ...files]);
-    expect(result).toEqual({ code: 0, output: '' });
+    const result = await runProcess('cfn-lint', ['--', ...files], { env: { ...process.env, PYTHONWARNINGS: 'ignore' } });
+    expect(result).toEqual({ code: 0, stdout: '', stderr: '' });
   });
 });

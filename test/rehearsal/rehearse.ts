@@ -216,7 +216,8 @@ async function main(): Promise<void> {
       prepareRepository(repository, FIRST_CONTEXT);
       run(cdk, ['bootstrap', `aws://${ACCOUNT}/${REGION}`], { cwd: repository, env: adminEnv });
       run(cdk, ['deploy', '--require-approval', 'never'], { cwd: repository, env: adminEnv });
-      check('stack deployed', true, '');
+      const status = aws(['cloudformation', 'describe-stacks', '--stack-name', STACK, '--query', 'Stacks[0].StackStatus']);
+      equal('the stack is deployed', status, 'CREATE_COMPLETE');
     });
 
     await phase('2. the team lead reads RoleArn and ProviderArn from the stack outputs', () => {

@@ -1,7 +1,7 @@
-import { spawn } from 'child_process';
 import { join, resolve } from 'path';
 import { parseExplainArguments } from '../../lib/trust/explain-arguments';
 import { parseTokenClaims } from '../../lib/trust/token-claims';
+import { ProcessResult, runProcess } from '../support/processes';
 import { AUDIENCE, ENV_PROD, REPO_A, REPO_B } from '../support/synth';
 
 jest.setTimeout(60_000);
@@ -16,17 +16,8 @@ const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('b
 const claims = (sub: string) => ({ iss: ISSUER, aud: AUDIENCE, sub, repositoryUuid: REPO_A, branchName: 'main' });
 const token = (sub: string) => `${encode({ alg: 'RS256', typ: 'JWT' })}.${encode(claims(sub))}.${SIGNATURE}`;
 
-function explain(args: string[], stdin: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['--require', 'ts-node/register', join(ROOT, 'bin', 'explain-access.ts'), ...args], { cwd: ROOT });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
+function explain(args: string[], stdin: string): Promise<ProcessResult> {
+  return runProcess(process.execPath, ['--require', 'ts-node/register', join(ROOT, 'bin', 'explain-access.ts'), ...args], { cwd: ROOT, stdin });
 }
 
 // Run the three tries at once, as a new user would run them one after another.
