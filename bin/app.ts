@@ -3,8 +3,8 @@ import 'source-map-support/register';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { parseOidcConfig, stackSetStackNameFor } from '../lib/config/parse-oidc-config';
-import { BitbucketOidcStack } from '../lib/oidc-stack';
-import { BitbucketOidcStackSetStack } from '../lib/oidc-stackset-stack';
+import { BitbucketOidcStack } from '../lib/stacks/oidc-stack';
+import { BitbucketOidcStackSetStack } from '../lib/stacks/oidc-stackset-stack';
 
 const app = new App({
   // Bad context must leave no template behind, so synth only once the context is valid.

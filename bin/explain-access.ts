@@ -7,10 +7,10 @@
 import { existsSync, readFileSync } from 'fs';
 import { App } from 'aws-cdk-lib';
 import { parseOidcConfig } from '../lib/config/parse-oidc-config';
-import { BitbucketOidcStack } from '../lib/oidc-stack';
-import { parseExplainArguments } from '../lib/trust/explain-arguments';
-import { explainAccess, formatVerdict } from '../lib/trust/explain-access';
-import { parseTokenClaims } from '../lib/trust/token-claims';
+import { BitbucketOidcStack } from '../lib/stacks/oidc-stack';
+import { parseExplainArguments } from '../lib/explain/explain-arguments';
+import { explainAccess, formatVerdict } from '../lib/explain/explain-access';
+import { parseTokenClaims } from '../lib/bitbucket/token-claims';
 
 function fail(problems: readonly string[]): never {
   process.stderr.write(problems.map((line) => `${line}\n`).join(''));

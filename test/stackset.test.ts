@@ -7,7 +7,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { parseOidcConfig, stackSetStackNameFor } from '../lib/config/parse-oidc-config';
 import { OidcConfig } from '../lib/config/oidc-config';
-import { BitbucketOidcStackSetStack } from '../lib/oidc-stackset-stack';
+import { BitbucketOidcStackSetStack } from '../lib/stacks/oidc-stackset-stack';
 import { AUDIENCE, BASE_CONTEXT, REPO_A, REPO_B, templateFromContext } from './support/synth';
 import { toolAvailable } from './support/tools';
 

@@ -4,11 +4,11 @@ import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { BitbucketOidcProvider } from '../lib/bitbucket-oidc-provider';
-import { BitbucketPipelinesRole } from '../lib/bitbucket-pipelines-role';
+import { BitbucketOidcProvider } from '../lib/constructs/bitbucket-oidc-provider';
+import { BitbucketPipelinesRole } from '../lib/constructs/bitbucket-pipelines-role';
 import { parseOidcConfig } from '../lib/config/parse-oidc-config';
-import { resolveIntrinsics } from '../lib/trust/template-intrinsics';
-import { trustPolicyLength } from '../lib/trust-conditions';
+import { resolveIntrinsics } from '../lib/iam-evaluator/template-intrinsics';
+import { trustPolicyLength } from '../lib/bitbucket/trust-conditions';
 import {
   AUDIENCE,
   BASE_CONTEXT,

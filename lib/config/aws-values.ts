@@ -1,5 +1,5 @@
 import { isIPv4, isIPv6 } from 'net';
-import { bitbucketIssuerHost } from '../bitbucket-issuer';
+import { bitbucketIssuerHost } from '../bitbucket/issuer';
 import { parseEach, readList } from './list-values';
 import { Parsed, parsed, problem } from './problem';
 

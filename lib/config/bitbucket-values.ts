@@ -1,4 +1,4 @@
-import { WORKSPACE_SLUG, bitbucketWorkspaceAudience } from '../bitbucket-issuer';
+import { WORKSPACE_SLUG, bitbucketWorkspaceAudience } from '../bitbucket/issuer';
 import { parseEach, readList } from './list-values';
 import { Parsed, parsed, problem } from './problem';
 

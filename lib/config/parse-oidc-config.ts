@@ -1,4 +1,4 @@
-import { DEFAULT_TRUST_POLICY_QUOTA, MAX_TRUST_POLICY_QUOTA, trustPolicyLength } from '../trust-conditions';
+import { DEFAULT_TRUST_POLICY_QUOTA, MAX_TRUST_POLICY_QUOTA, trustPolicyLength } from '../bitbucket/trust-conditions';
 import { parseAccount, parseCdkQualifier, parseProviderArn, parseRegion } from './aws-values';
 import { parseAudience, parseWorkspace } from './bitbucket-values';
 import { OidcConfig, RoleConfig } from './oidc-config';

@@ -1,7 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { parseOidcConfig } from '../../lib/config/parse-oidc-config';
-import { BitbucketOidcStack } from '../../lib/oidc-stack';
+import { BitbucketOidcStack } from '../../lib/stacks/oidc-stack';
 
 export const AUDIENCE = 'ari:cloud:bitbucket::workspace/8a9b5c3e-1f2d-4e6a-9b7c-0d1e2f3a4b5c';
 export const ISSUER_HOST = 'api.bitbucket.org/2.0/workspaces/acme-corp/pipelines-config/identity/oidc';

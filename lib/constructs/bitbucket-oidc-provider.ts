@@ -1,7 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { WORKSPACE_SLUG, bitbucketIssuerUrl } from './bitbucket-issuer';
+import { WORKSPACE_SLUG, bitbucketIssuerUrl } from '../bitbucket/issuer';
 
 export interface BitbucketOidcProviderProps {
   /** The workspace slug (ID) whose Pipelines tokens this provider verifies. */

@@ -3,10 +3,10 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 // cdk-nag writes finding IDs with this function; using it keeps acknowledgements exact when tokens resolve differently.
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
 import { Construct } from 'constructs';
-import { BitbucketOidcProvider } from './bitbucket-oidc-provider';
-import { BitbucketPipelinesRole } from './bitbucket-pipelines-role';
-import { ManagedPolicyRef } from './config/aws-values';
-import { OidcConfig, RoleConfig } from './config/oidc-config';
+import { BitbucketOidcProvider } from '../constructs/bitbucket-oidc-provider';
+import { BitbucketPipelinesRole } from '../constructs/bitbucket-pipelines-role';
+import { ManagedPolicyRef } from '../config/aws-values';
+import { OidcConfig, RoleConfig } from '../config/oidc-config';
 
 export interface BitbucketOidcStackProps extends StackProps {
   /** The validated configuration of the workspace's provider and roles. */

@@ -1,6 +1,6 @@
 import { join, resolve } from 'path';
-import { parseExplainArguments } from '../../lib/trust/explain-arguments';
-import { parseTokenClaims } from '../../lib/trust/token-claims';
+import { parseExplainArguments } from '../../lib/explain/explain-arguments';
+import { parseTokenClaims } from '../../lib/bitbucket/token-claims';
 import { ProcessResult, runProcess } from '../support/processes';
 import { AUDIENCE, ENV_PROD, REPO_A, REPO_B } from '../support/synth';
 

@@ -1,4 +1,4 @@
-import { bitbucketIssuerHost } from './bitbucket-issuer';
+import { bitbucketIssuerHost } from './issuer';
 import { bitbucketSubjectPatterns } from './subject-patterns';
 
 /** Who a Bitbucket pipeline role trusts. */

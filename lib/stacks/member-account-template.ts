@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { App, DefaultStackSynthesizer } from 'aws-cdk-lib';
-import { OidcConfig } from './config/oidc-config';
+import { OidcConfig } from '../config/oidc-config';
 import { BitbucketOidcStack } from './oidc-stack';
 
 /**

@@ -1,8 +1,8 @@
 import { Annotations, CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
 import { CfnStackSet } from 'aws-cdk-lib/aws-cloudformation';
 import { Construct } from 'constructs';
-import { OidcConfig } from './config/oidc-config';
-import { StackSetConfig, Tolerance } from './config/stackset-values';
+import { OidcConfig } from '../config/oidc-config';
+import { StackSetConfig, Tolerance } from '../config/stackset-values';
 import { memberAccountTemplate } from './member-account-template';
 
 /** CloudFormation's limit for a StackSet's TemplateBody, in bytes. */

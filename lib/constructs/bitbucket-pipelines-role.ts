@@ -2,7 +2,7 @@ import { Annotations, Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { cdkBootstrapRolesStatement } from './cdk-bootstrap-roles';
-import { bitbucketTrustConditions } from './trust-conditions';
+import { bitbucketTrustConditions } from '../bitbucket/trust-conditions';
 
 const CLAIM_UUID = /^\{[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}$/;
 

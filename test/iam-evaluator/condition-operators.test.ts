@@ -1,4 +1,4 @@
-import { conditionHolds, inRange, stringLike } from '../../lib/trust/condition-operators';
+import { conditionHolds, inRange, stringLike } from '../../lib/iam-evaluator/condition-operators';
 
 describe("StringLike follows IAM's wildcard rules", () => {
   test.each([

@@ -1,4 +1,4 @@
-import { explainAccess } from '../../lib/trust/explain-access';
+import { explainAccess } from '../../lib/explain/explain-access';
 import { AUDIENCE, BASE_CONTEXT, ENV_PROD, ENV_STAGING, REPO_A, REPO_B, templateFromContext } from '../support/synth';
 
 /**

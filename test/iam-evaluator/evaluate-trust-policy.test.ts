@@ -1,4 +1,4 @@
-import { evaluateTrustPolicy, WebIdentityRequest } from '../../lib/trust/evaluate-trust-policy';
+import { evaluateTrustPolicy, WebIdentityRequest } from '../../lib/iam-evaluator/evaluate-trust-policy';
 
 const PROVIDER = 'arn:aws:iam::111122223333:oidc-provider/issuer.example/oidc';
 const REQUEST: WebIdentityRequest = {

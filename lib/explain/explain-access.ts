@@ -1,6 +1,6 @@
-import { DeployTarget, resolveIntrinsics } from './template-intrinsics';
-import { evaluateTrustPolicy, TrustDecision, WebIdentityRequest } from './evaluate-trust-policy';
-import { TokenClaims } from './token-claims';
+import { DeployTarget, resolveIntrinsics } from '../iam-evaluator/template-intrinsics';
+import { evaluateTrustPolicy, TrustDecision, WebIdentityRequest } from '../iam-evaluator/evaluate-trust-policy';
+import { TokenClaims } from '../bitbucket/token-claims';
 
 export interface AccessQuestion {
   readonly claims: TokenClaims;
