@@ -241,6 +241,45 @@ describe('roles: several roles sharing the provider', () => {
       'roles[3]',
     ]);
     expect(lines[1]).toContain('a unique id; roles[0] has it already');
+    expect(lines[5]).toContain('expected an object with the role keys (and an id, except for the original role)');
+  });
+
+  test('an entry without id is the original role; at most one entry may leave id out', () => {
+    const roles = config({ workspace: 'acme-corp', audience: AUDIENCE, roles: [{ id: 'Deploy', repositories: [REPO_B] }, { repositories: [REPO_A] }] }).roles;
+    expect(roles.map((role) => [role.id, role.repositories])).toEqual([
+      ['Deploy', [REPO_B]],
+      [undefined, [REPO_A]],
+    ]);
+  });
+
+  test('bad ids are refused, each on its own line, all at once', () => {
+    const lines = problems({
+      workspace: 'acme-corp',
+      audience: AUDIENCE,
+      roles: [
+        { repositories: [REPO_A] },
+        { id: 'Preview', repositories: [REPO_B] },
+        { repositories: [REPO_B] },
+        { id: '', repositories: [REPO_B] },
+        { id: 'PREVIEW', repositories: [REPO_A] },
+        { id: 7, repositories: [REPO_A] },
+        { id: 'Team-A', repositories: [REPO_A] },
+      ],
+    });
+    expect(lines).toEqual([
+      'roles[2].id: missing; expected an id: only one entry may leave it out (the original role, roles[0] here); example: "id":"Deploy"',
+      'roles[3].id: got ""; expected a non-empty id: an empty one would name the output RoleArn, which belongs to the original role; leave id out for the original role; example: "id":"Deploy"',
+      'roles[4].id: got "PREVIEW"; expected a unique id; roles[1] has it already (ids are compared without case, so outputs never differ by case alone); example: "id":"DeployStaging"',
+      'roles[5].id: got 7; expected a role id: a letter, then up to 39 letters or digits (it names the output <id>RoleArn); example: "id":"Deploy"',
+      'roles[6].id: got "Team-A"; expected a role id: a letter, then up to 39 letters or digits (it names the output <id>RoleArn); example: "id":"Deploy"',
+    ]);
+  });
+
+  test('limits in a roles list name the entry, the original one too', () => {
+    const many = Array.from({ length: 36 }, (_, n) => `{${n.toString(16).padStart(8, '0')}-0000-4000-8000-000000000000}`);
+    const lines = problems({ workspace: 'acme-corp', audience: AUDIENCE, roles: [{ id: 'Deploy', repositories: [REPO_A] }, { repositories: many }] });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^roles\[1\]: the trust policy would be 2073 characters/);
   });
 
   test.each([
@@ -265,7 +304,7 @@ describe("IAM's limits, checked at synth", () => {
   test('just over: refused with the size, the limit and how to split', () => {
     const [line] = problems({ ...BASE, repositories: repositories(36) });
     expect(line).toBe(
-      "repositories: the trust policy would be 2073 characters (without white space), over IAM's limit of 2048: 36 repositories x 1 environments make 36 sub patterns of about 43 characters each; split it with roles (about 35 patterns per role), or raise the quota in Service Quotas and declare it with trustPolicySizeQuota=4096; example: roles=[{\"id\":\"TeamA\",...},{\"id\":\"TeamB\",...}]",
+      "repositories: the trust policy would be 2073 characters (without white space), over IAM's limit of 2048: 36 repositories x 1 environments make 36 sub patterns of about 43 characters each; split it with roles (about 35 patterns per role), or raise the quota in Service Quotas and declare it with trustPolicySizeQuota=4096; example: roles=[{\"repositories\":[...]},{\"id\":\"TeamB\",\"repositories\":[...]}]",
     );
   });
 

@@ -54,14 +54,17 @@ describe('the default stack', () => {
     expect(manifest.dockerImages).toEqual({});
   });
 
-  test('the provider verifies the workspace issuer with the workspace audience and is kept on stack deletion', () => {
+  test('the provider verifies the workspace issuer with the workspace audience', () => {
     const provider = onlyResource(template, 'AWS::IAM::OIDCProvider');
     expect(provider.properties).toEqual({
       Url: 'https://api.bitbucket.org/2.0/workspaces/acme-corp/pipelines-config/identity/oidc',
       ClientIdList: [AUDIENCE],
     });
-    expect(provider.resource.DeletionPolicy).toBe('Retain');
-    expect(provider.resource.UpdateReplacePolicy).toBe('Retain');
+  });
+
+  test('the provider is kept on stack deletion and replacement, but not when its own creation rolls back', () => {
+    const provider = onlyResource(template, 'AWS::IAM::OIDCProvider');
+    expect([provider.resource.DeletionPolicy, provider.resource.UpdateReplacePolicy]).toEqual(['RetainExceptOnCreate', 'Retain']);
   });
 
   test('the role trusts only the provider, for web identity, with the audience and the repository pinned', () => {
@@ -338,5 +341,56 @@ describe('managed policy quota', () => {
   test('a declared raised quota silences the warning', () => {
     const annotations = Annotations.fromStack(stackFromContext({ ...BASE_CONTEXT, policies, managedPoliciesQuota: '20' }).stack);
     expect(annotations.findWarning('*', Match.anyValue())).toEqual([]);
+  });
+});
+
+describe('day 2: moving from the flat keys to a roles list never replaces the original role', () => {
+  // What stacks deployed with the flat keys hold, recorded from the release before the roles list existed.
+  const RELEASED = {
+    resources: { Provider2281708E: 'AWS::IAM::OIDCProvider', PipelineRoleDCFDBB91: 'AWS::IAM::Role', PipelineRoleDefaultPolicy77A82A74: 'AWS::IAM::Policy' },
+    outputs: { RoleArn: 'BitbucketOidc-acme-corp-RoleArn', ProviderArn: 'BitbucketOidc-acme-corp-ProviderArn' },
+  };
+  const FLAT = { ...BASE_CONTEXT, repositories: `${REPO_A},${REPO_B}`, policies: 'ReadOnlyAccess', sessionDuration: '2h', permissionsBoundary: 'arn:aws:iam::123456789012:policy/Boundary' };
+  const ORIGINAL = { repositories: [REPO_A, REPO_B], policies: ['ReadOnlyAccess'], sessionDuration: '2h', permissionsBoundary: 'arn:aws:iam::123456789012:policy/Boundary' };
+  const PREVIEW = { id: 'Preview', repositories: [REPO_A] };
+  const DEPLOY = { id: 'Deploy', repositories: [REPO_A], environments: [ENV_PROD] };
+  const STAGING = { id: 'Staging', repositories: [REPO_B], environments: [ENV_STAGING] };
+  type Json = { Resources: Record<string, { Type: string }>; Outputs: Record<string, { Value: unknown; Export: { Name: string } }> };
+  const synth = (context: Record<string, unknown>) => templateFromContext(context).toJSON() as Json;
+  const listed = (roles: object[]) => synth({ workspace: 'acme-corp', audience: AUDIENCE, roles });
+  const flat = synth(FLAT);
+
+  test('the flat keys synthesize the logical IDs, outputs and exports of the released version', () => {
+    expect(Object.fromEntries(Object.entries(synth(BASE_CONTEXT).Resources).map(([id, resource]) => [id, resource.Type]))).toEqual(RELEASED.resources);
+    expect(Object.fromEntries(Object.entries(flat.Outputs).map(([name, output]) => [name, output.Export.Name]))).toEqual(RELEASED.outputs);
+  });
+
+  test.each([
+    ['first', [ORIGINAL, PREVIEW, DEPLOY]],
+    ['in the middle', [PREVIEW, ORIGINAL, DEPLOY]],
+    ['last, with the others reordered', [DEPLOY, PREVIEW, ORIGINAL]],
+  ])('the entry without id, %s, is the original role: same resources, same RoleArn output and export', (_where, roles) => {
+    const template = listed(roles);
+    for (const [logicalId, resource] of Object.entries(flat.Resources)) expect(template.Resources[logicalId]).toEqual(resource);
+    expect(template.Outputs.RoleArn).toEqual(flat.Outputs.RoleArn);
+    expect(template.Outputs.ProviderArn).toEqual(flat.Outputs.ProviderArn);
+    expect(Object.keys(template.Outputs).sort()).toEqual(['DeployRoleArn', 'PreviewRoleArn', 'ProviderArn', 'RoleArn']);
+  });
+
+  test('adding, removing and reordering other entries leaves every remaining role exactly as it was', () => {
+    const before = listed([ORIGINAL, PREVIEW, DEPLOY]);
+    const after = listed([STAGING, DEPLOY, ORIGINAL]);
+    const kept = Object.keys(before.Resources).filter((id) => !id.startsWith('Preview'));
+    for (const logicalId of kept) expect(after.Resources[logicalId]).toEqual(before.Resources[logicalId]);
+    const added = Object.keys(after.Resources).filter((id) => !(id in before.Resources));
+    const removed = Object.keys(before.Resources).filter((id) => !(id in after.Resources));
+    expect([added.every((id) => id.startsWith('StagingPipelineRole')), removed.every((id) => id.startsWith('PreviewPipelineRole'))]).toEqual([true, true]);
+    expect([added.length, removed.length]).toEqual([2, 2]);
+  });
+
+  test("giving the original entry an id is a new logical ID: the role is replaced (the README's table says so)", () => {
+    const renamed = listed([{ ...ORIGINAL, id: 'Legacy' }, PREVIEW]);
+    expect(Object.keys(renamed.Resources).filter((id) => id.startsWith('PipelineRole'))).toEqual([]);
+    expect(renamed.Outputs.RoleArn).toBeUndefined();
   });
 });

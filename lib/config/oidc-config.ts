@@ -5,8 +5,9 @@ import { StackSetConfig } from './stackset-values';
 /** One role that pipeline steps assume, and whom it trusts. */
 export interface RoleConfig {
   /**
-   * Names the role among several in one stack; undefined for the single role the
-   * flat context keys describe.
+   * Names the role among several in one stack; undefined for the original role:
+   * the one the flat context keys describe, or the one entry of `roles` without id.
+   * It keeps that role's logical ID, output `RoleArn` and export.
    */
   readonly id?: string;
   /** Repository UUIDs as `{lowercase}`, or `*` for every repository of the workspace. */

@@ -63,7 +63,9 @@ export function parseOidcConfig(context: Readonly<Record<string, unknown>>): Par
     trustPolicySizeQuota: trustQuota.value ?? DEFAULT_TRUST_POLICY_QUOTA,
     managedPoliciesQuota: policyQuota.value ?? DEFAULT_MANAGED_POLICIES_QUOTA,
   };
-  const overLimit = roles.value.flatMap((role, index) => limitProblems(role, index, workspace.value, audience.value, limits.trustPolicySizeQuota));
+  const overLimit = roles.value.roles.flatMap((role, index) =>
+    limitProblems(role, roles.value.listed ? `roles[${index}].` : '', workspace.value, audience.value, limits.trustPolicySizeQuota),
+  );
   if (overLimit.length > 0) return { ok: false, problems: overLimit };
   return parsed({
     ...limits,
@@ -74,7 +76,7 @@ export function parseOidcConfig(context: Readonly<Record<string, unknown>>): Par
     stackName: stackNameFor(workspace.value),
     account: account.value,
     region: region.value,
-    roles: roles.value,
+    roles: roles.value.roles,
     stackSet: stackSet.value,
   });
 }
@@ -112,11 +114,17 @@ function parseStackSet(context: Readonly<Record<string, unknown>>): Parsed<Stack
   });
 }
 
+/** The roles, and whether they came from the `roles` list (which names them `roles[i]` in errors). */
+interface RoleSection {
+  readonly roles: readonly RoleConfig[];
+  readonly listed: boolean;
+}
+
 /** The flat keys describe one role; `roles` describes several. Giving both is ambiguous. */
-function parseRoleSection(context: Readonly<Record<string, unknown>>): Parsed<readonly RoleConfig[]> {
+function parseRoleSection(context: Readonly<Record<string, unknown>>): Parsed<RoleSection> {
   if (context.roles === undefined) {
     const role = parseRole(context, '');
-    return role.ok ? parsed([role.value]) : role;
+    return role.ok ? parsed({ roles: [role.value], listed: false }) : role;
   }
   const flat = ROLE_KEYS.filter((key) => context[key] !== undefined);
   if (flat.length > 0) {
@@ -127,7 +135,8 @@ function parseRoleSection(context: Readonly<Record<string, unknown>>): Parsed<re
       example: 'move those keys into an entry of roles, or drop roles to describe a single role',
     });
   }
-  return parseRoles(context.roles);
+  const roles = parseRoles(context.roles);
+  return roles.ok ? parsed({ roles: roles.value, listed: true }) : roles;
 }
 
 function parseQuota(key: string, raw: unknown, defaultQuota: number, maxQuota: number): Parsed<number> {
@@ -137,8 +146,8 @@ function parseQuota(key: string, raw: unknown, defaultQuota: number, maxQuota: n
 }
 
 /** Refuses roles IAM would refuse at deploy time, with the numbers and a way out. */
-function limitProblems(role: RoleConfig, index: number, workspace: string, audience: string, trustPolicySizeQuota: number): string[] {
-  const where = role.id === undefined ? 'repositories' : `roles[${index}]`;
+function limitProblems(role: RoleConfig, prefix: string, workspace: string, audience: string, trustPolicySizeQuota: number): string[] {
+  const where = prefix === '' ? 'repositories' : prefix.slice(0, -1);
   const problems: string[] = [];
   const scope = { workspace, audience, repositories: role.repositories, environments: role.environments, allowedIpRanges: role.allowedIpRanges };
   const size = trustPolicyLength(scope);
@@ -151,11 +160,11 @@ function limitProblems(role: RoleConfig, index: number, workspace: string, audie
     problems.push(
       `${where}: the trust policy would be ${size} characters (without white space), over IAM's limit of ${trustPolicySizeQuota}: ` +
         `${repositoryCount} repositories x ${Math.max(role.environments.length, 1)} environments make ${patterns} sub patterns of about ${Math.round(perPattern)} characters each; ` +
-        `split it with roles (about ${fit} patterns per role)${raise}` + (role.id === undefined ? '; example: roles=[{"id":"TeamA",...},{"id":"TeamB",...}]' : ''),
+        `split it with roles (about ${fit} patterns per role)${raise}` + (prefix === '' ? '; example: roles=[{"repositories":[...]},{"id":"TeamB","repositories":[...]}]' : ''),
     );
   }
   if (role.policies.length > MAX_MANAGED_POLICIES_QUOTA) {
-    problems.push(`${role.id === undefined ? 'policies' : `roles[${index}].policies`}: ${role.policies.length} managed policies, over IAM's hard limit of ${MAX_MANAGED_POLICIES_QUOTA} per role; combine them into fewer customer managed policies`);
+    problems.push(`${prefix}policies: ${role.policies.length} managed policies, over IAM's hard limit of ${MAX_MANAGED_POLICIES_QUOTA} per role; combine them into fewer customer managed policies`);
   }
   return problems;
 }

@@ -9,7 +9,7 @@ const DEFAULT_SESSION_SECONDS = 3600;
 export const ROLE_KEYS = ['repositories', 'environments', 'policies', 'sessionDuration', 'roleName', 'permissionsBoundary', 'allowedIpRanges'] as const;
 
 const ROLE_ID = /^[A-Za-z][A-Za-z0-9]{0,39}$/;
-const ROLES_EXAMPLE = 'roles=[{"id":"Deploy","repositories":["{3f1c2b4a-5d6e-4f70-8192-a3b4c5d6e7f8}"]},{"id":"ReadOnly","repositories":"*","policies":"ReadOnlyAccess"}]';
+const ROLES_EXAMPLE = 'roles=[{"repositories":["{3f1c2b4a-5d6e-4f70-8192-a3b4c5d6e7f8}"]},{"id":"ReadOnly","repositories":"*","policies":"ReadOnlyAccess"}]';
 
 type ValueParser<T> = (key: string, raw: unknown) => Parsed<T>;
 
@@ -47,7 +47,12 @@ export function parseRole(source: Readonly<Record<string, unknown>>, prefix: str
   });
 }
 
-/** Reads `roles`: a JSON array (native in cdk.json, a string on the command line) of roles with ids. */
+/**
+ * Reads `roles`: a JSON array (native in cdk.json, a string on the command line). An
+ * entry without `id` is the original role, the one the flat keys describe: it keeps
+ * that role's construct path, logical ID, output and export, so moving from the flat
+ * keys to a list never replaces it. Every other entry needs a unique id.
+ */
 export function parseRoles(raw: unknown): Parsed<readonly RoleConfig[]> {
   let value = raw;
   if (typeof raw === 'string') {
@@ -58,15 +63,16 @@ export function parseRoles(raw: unknown): Parsed<readonly RoleConfig[]> {
     }
   }
   if (!Array.isArray(value) || value.length === 0) {
-    return problem({ key: 'roles', given: raw, expected: 'a non-empty JSON array of roles, each an object with an id', example: ROLES_EXAMPLE });
+    return problem({ key: 'roles', given: raw, expected: 'a non-empty JSON array of roles', example: ROLES_EXAMPLE });
   }
   const problems: string[] = [];
   const roles: RoleConfig[] = [];
   const seen = new Map<string, number>();
+  let original: number | undefined;
   value.forEach((entry: unknown, index) => {
     const prefix = `roles[${index}].`;
     if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
-      problems.push(formatProblem({ key: `roles[${index}]`, given: entry, expected: 'an object with an id and the role keys', example: ROLES_EXAMPLE }));
+      problems.push(formatProblem({ key: `roles[${index}]`, given: entry, expected: 'an object with the role keys (and an id, except for the original role)', example: ROLES_EXAMPLE }));
       return;
     }
     const source = entry as Record<string, unknown>;
@@ -74,19 +80,44 @@ export function parseRoles(raw: unknown): Parsed<readonly RoleConfig[]> {
     for (const key of Object.keys(source).filter((key) => !known.includes(key))) {
       problems.push(formatProblem({ key: `${prefix}${key}`, given: source[key], expected: `one of the role keys: ${known.join(', ')}`, example: `${prefix}repositories` }));
     }
-    const id = source.id;
-    if (typeof id !== 'string' || !ROLE_ID.test(id)) {
-      problems.push(
-        formatProblem({ key: `${prefix}id`, given: id, expected: 'a role id: a letter, then up to 39 letters or digits (it names the output <id>RoleArn)', example: '"id":"Deploy"' }),
-      );
-    } else if (seen.has(id.toLowerCase())) {
-      problems.push(formatProblem({ key: `${prefix}id`, given: id, expected: `a unique id; roles[${seen.get(id.toLowerCase())}] has it already`, example: '"id":"DeployStaging"' }));
-    } else {
-      seen.set(id.toLowerCase(), index);
-    }
-    const role = parseRole(source, prefix, typeof id === 'string' ? id : undefined);
+    const id = roleId(source, index, seen, original);
+    if (!id.ok) problems.push(...id.problems);
+    else if (id.value === undefined) original = index;
+    const role = parseRole(source, prefix, id.ok ? id.value : undefined);
     if (role.ok) roles.push(role.value);
     else problems.push(...role.problems);
   });
   return problems.length > 0 ? { ok: false, problems } : parsed(roles);
+}
+
+/** An entry's id: undefined for the one original role; otherwise unique, and never the original's names. */
+function roleId(source: Readonly<Record<string, unknown>>, index: number, seen: Map<string, number>, original: number | undefined): Parsed<string | undefined> {
+  const key = `roles[${index}].id`;
+  const id = source.id;
+  if (id === undefined) {
+    if (original === undefined) return parsed(undefined);
+    return problem({
+      key,
+      given: id,
+      expected: `an id: only one entry may leave it out (the original role, roles[${original}] here)`,
+      example: '"id":"Deploy"',
+    });
+  }
+  if (id === '') {
+    return problem({
+      key,
+      given: id,
+      expected: "a non-empty id: an empty one would name the output RoleArn, which belongs to the original role; leave id out for the original role",
+      example: '"id":"Deploy"',
+    });
+  }
+  if (typeof id !== 'string' || !ROLE_ID.test(id)) {
+    return problem({ key, given: id, expected: 'a role id: a letter, then up to 39 letters or digits (it names the output <id>RoleArn)', example: '"id":"Deploy"' });
+  }
+  const first = seen.get(id.toLowerCase());
+  if (first !== undefined) {
+    return problem({ key, given: id, expected: `a unique id; roles[${first}] has it already (ids are compared without case, so outputs never differ by case alone)`, example: '"id":"DeployStaging"' });
+  }
+  seen.set(id.toLowerCase(), index);
+  return parsed(id);
 }

@@ -14,8 +14,10 @@ export interface BitbucketOidcProviderProps {
   /**
    * What happens to the provider when it leaves the stack.
    *
-   * @default RemovalPolicy.RETAIN - roles in other stacks may trust it, and IAM
-   * allows one provider per URL per account
+   * @default RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE - kept when the stack is
+   * deleted or the provider replaced (roles elsewhere may trust it, and IAM allows
+   * one provider per URL per account), but deleted when the deploy that created it
+   * rolls back, so that the retry does not fail on "Provider ... already exists"
    */
   readonly removalPolicy?: RemovalPolicy;
 }
@@ -39,7 +41,7 @@ export class BitbucketOidcProvider extends iam.OidcProviderNative {
     super(scope, id, {
       url: bitbucketIssuerUrl(props.workspace),
       clientIds: [...props.audiences],
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
   }
 }
