@@ -1,0 +1,112 @@
+/**
+ * Reads what the rehearsals check straight from the emulated AWS APIs, through the AWS
+ * SDK: in process, so hundreds of reads cost milliseconds, not a CLI start each.
+ */
+import { CloudFormationClient, DescribeStackEventsCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import {
+  GetOpenIDConnectProviderCommand,
+  GetRoleCommand,
+  GetRolePolicyCommand,
+  IAMClient,
+  ListAttachedRolePoliciesCommand,
+  ListOpenIDConnectProvidersCommand,
+  ListRolePoliciesCommand,
+  paginateListRoles,
+} from '@aws-sdk/client-iam';
+import { Credentials, Emulator } from './emulator';
+
+export interface RoleState {
+  readonly name: string;
+  readonly arn: string;
+  /** IAM's unique ID: a role deleted and created again under the same name gets a new one. */
+  readonly id: string;
+  readonly maxSessionDuration: number;
+  readonly trust: { Statement: Array<Record<string, unknown>> };
+  readonly attachedPolicyArns: readonly string[];
+  readonly inlinePolicies: Readonly<Record<string, unknown>>;
+}
+
+export interface StackState {
+  readonly status: string;
+  readonly outputs: Readonly<Record<string, string>>;
+}
+
+/** IAM returns policy documents URL-encoded. */
+function policyDocument(encoded: string | undefined): { Statement: Array<Record<string, unknown>> } {
+  return JSON.parse(decodeURIComponent(encoded ?? '%7B%7D')) as { Statement: Array<Record<string, unknown>> };
+}
+
+/** One account's view, through its own credentials. */
+export class AccountState {
+  readonly iam: IAMClient;
+  readonly cloudformation: CloudFormationClient;
+
+  constructor(emulator: Emulator, credentials: Credentials) {
+    this.iam = new IAMClient(emulator.client(credentials));
+    this.cloudformation = new CloudFormationClient(emulator.client(credentials));
+  }
+
+  async role(name: string): Promise<RoleState | undefined> {
+    const found = await this.iam.send(new GetRoleCommand({ RoleName: name })).catch((error: { name?: string }) => {
+      if (error.name === 'NoSuchEntityException' || error.name === 'NoSuchEntity') return undefined;
+      throw error;
+    });
+    if (found?.Role === undefined) return undefined;
+    const attached = await this.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: name }));
+    const inlineNames = (await this.iam.send(new ListRolePoliciesCommand({ RoleName: name }))).PolicyNames ?? [];
+    const inline: Record<string, unknown> = {};
+    for (const policyName of inlineNames) {
+      const policy = await this.iam.send(new GetRolePolicyCommand({ RoleName: name, PolicyName: policyName }));
+      inline[policyName] = policyDocument(policy.PolicyDocument);
+    }
+    return {
+      name,
+      arn: found.Role.Arn ?? '',
+      id: found.Role.RoleId ?? '',
+      maxSessionDuration: found.Role.MaxSessionDuration ?? 0,
+      trust: policyDocument(found.Role.AssumeRolePolicyDocument),
+      attachedPolicyArns: (attached.AttachedPolicies ?? []).map((policy) => policy.PolicyArn ?? ''),
+      inlinePolicies: inline,
+    };
+  }
+
+  /** The role an ARN names (generated names end the ARN). */
+  roleByArn(arn: string): Promise<RoleState | undefined> {
+    return this.role(arn.split('/').pop() ?? '');
+  }
+
+  async roleNames(): Promise<string[]> {
+    const names: string[] = [];
+    for await (const page of paginateListRoles({ client: this.iam }, {})) names.push(...(page.Roles ?? []).map((role) => role.RoleName ?? ''));
+    return names;
+  }
+
+  async providers(): Promise<Array<{ arn: string; url: string; clientIds: string[] }>> {
+    const listed = (await this.iam.send(new ListOpenIDConnectProvidersCommand({}))).OpenIDConnectProviderList ?? [];
+    return Promise.all(
+      listed.map(async ({ Arn }) => {
+        const provider = await this.iam.send(new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: Arn }));
+        return { arn: Arn ?? '', url: provider.Url ?? '', clientIds: provider.ClientIDList ?? [] };
+      }),
+    );
+  }
+
+  async stack(name: string): Promise<StackState | undefined> {
+    const described = await this.cloudformation.send(new DescribeStacksCommand({ StackName: name })).catch((error: { message?: string }) => {
+      if (error.message?.includes('does not exist')) return undefined;
+      throw error;
+    });
+    const stack = described?.Stacks?.[0];
+    if (stack === undefined) return undefined;
+    return {
+      status: stack.StackStatus ?? '',
+      outputs: Object.fromEntries((stack.Outputs ?? []).map((output) => [output.OutputKey ?? '', output.OutputValue ?? ''])),
+    };
+  }
+
+  /** The stack's events, oldest first, as `<logical id> <status>: <reason>`. */
+  async stackEvents(name: string): Promise<string[]> {
+    const events = (await this.cloudformation.send(new DescribeStackEventsCommand({ StackName: name }))).StackEvents ?? [];
+    return events.reverse().map((event) => `${event.LogicalResourceId} ${event.ResourceStatus}${event.ResourceStatusReason ? `: ${event.ResourceStatusReason}` : ''}`);
+  }
+}
