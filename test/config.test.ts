@@ -40,6 +40,7 @@ describe('valid context is normalised', () => {
           roleName: undefined,
           permissionsBoundary: undefined,
           allowedIpRanges: [],
+          cdkAccess: 'deploy',
         },
       ],
     });
@@ -98,6 +99,16 @@ describe('valid context is normalised', () => {
     ['myqual', 'myqual'],
   ])('cdkQualifier %p', (cdkQualifier, expected) => {
     expect(config({ ...BASE, cdkQualifier }).cdkQualifier).toBe(expected);
+  });
+
+  test.each([
+    [{}, 'deploy'],
+    [{ cdkAccess: 'lookup' }, 'lookup'],
+    [{ cdkAccess: ' NONE ' }, 'none'],
+    [{ cdkQualifier: 'none' }, 'none'],
+    [{ cdkQualifier: false, cdkAccess: 'none' }, 'none'],
+  ])('cdkAccess with %p is %s', (override, expected) => {
+    expect(config({ ...BASE, ...override }).roles[0].cdkAccess).toBe(expected);
   });
 
   test('providerArn of the same workspace, role name, account and region', () => {
@@ -172,6 +183,8 @@ describe('bad context is refused with one line per problem', () => {
     ['a malformed boundary', { permissionsBoundary: 'arn:aws:iam::123:policy/Boundary' }, 'permissionsBoundary: got "arn:aws:iam::123:policy/Boundary"; expected a policy ARN', 'example:'],
     ['a misspelt key', { enviroments: ENV_PROD }, 'enviroments: got', 'misspelling of environments'],
     ['a singular key', { policy: 'ReadOnlyAccess' }, 'policy: got "ReadOnlyAccess"', 'misspelling of policies'],
+    ['an unknown cdkAccess', { cdkAccess: 'read' }, 'cdkAccess: got "read"; expected deploy (the four bootstrap roles: cdk deploy), lookup (only the lookup role: cdk synth with lookups, cdk diff --method=template) or none', 'example: cdkAccess=lookup'],
+    ['cdkAccess that cdkQualifier=none contradicts', { cdkQualifier: 'none', cdkAccess: 'lookup' }, 'cdkAccess: got "lookup"; expected none (or no cdkAccess): cdkQualifier=none leaves every role without CDK bootstrap access', 'example: drop cdkQualifier=none, or cdkAccess=none'],
   ])('%s', (_label, override, start, mentions) => {
     const lines = problems({ ...BASE, ...override });
     expect(lines).toHaveLength(1);
@@ -202,7 +215,7 @@ describe('bad context is refused with one line per problem', () => {
 describe('roles: several roles sharing the provider', () => {
   const ROLES = [
     { id: 'Deploy', repositories: [REPO_A], environments: [ENV_PROD], sessionDuration: '2h' },
-    { id: 'ReadOnly', repositories: '*', policies: 'ReadOnlyAccess', roleName: 'bitbucket-readonly' },
+    { id: 'ReadOnly', repositories: '*', policies: 'ReadOnlyAccess', roleName: 'bitbucket-readonly', cdkAccess: 'Lookup' },
   ];
 
   test('native JSON from cdk.json and a JSON string from the command line give the same roles', () => {
@@ -210,8 +223,8 @@ describe('roles: several roles sharing the provider', () => {
     const fromString = config({ workspace: 'acme-corp', audience: AUDIENCE, roles: JSON.stringify(ROLES) });
     expect(fromString).toEqual(native);
     expect(native.roles).toEqual([
-      { id: 'Deploy', repositories: [REPO_A], environments: [ENV_PROD], policies: [], sessionDurationSeconds: 7200, roleName: undefined, permissionsBoundary: undefined, allowedIpRanges: [] },
-      { id: 'ReadOnly', repositories: '*', environments: [], policies: [{ awsManagedName: 'ReadOnlyAccess' }], sessionDurationSeconds: 3600, roleName: 'bitbucket-readonly', permissionsBoundary: undefined, allowedIpRanges: [] },
+      { id: 'Deploy', repositories: [REPO_A], environments: [ENV_PROD], policies: [], sessionDurationSeconds: 7200, roleName: undefined, permissionsBoundary: undefined, allowedIpRanges: [], cdkAccess: 'deploy' },
+      { id: 'ReadOnly', repositories: '*', environments: [], policies: [{ awsManagedName: 'ReadOnlyAccess' }], sessionDurationSeconds: 3600, roleName: 'bitbucket-readonly', permissionsBoundary: undefined, allowedIpRanges: [], cdkAccess: 'lookup' },
     ]);
   });
 

@@ -149,11 +149,44 @@ describe('trust for each combination of repositories and environments', () => {
     });
   });
 
-  test('only the workspace-wide trust carries a synth warning that says what it allows', () => {
-    const wide = Annotations.fromStack(stackFromContext({ ...BASE_CONTEXT, repositories: '*' }).stack);
-    wide.hasWarning('*', Match.stringLikeRegexp('trusts every repository of workspace acme-corp, including repositories created later'));
-    const pinned = Annotations.fromStack(stackFromContext(BASE_CONTEXT).stack);
-    expect(pinned.findWarning('*', Match.anyValue())).toEqual([]);
+});
+
+describe('synth warnings: what a role admits that its admin may not expect', () => {
+  const warnings = (context: Record<string, unknown>) =>
+    Annotations.fromStack(stackFromContext({ ...BASE_CONTEXT, ...context }).stack)
+      .findWarning('*', Match.anyValue())
+      .map((warning) => String(warning.entry.data));
+
+  test('a role that can deploy and has no environments: names the role, what it admits and the fix', () => {
+    const [warning, ...others] = warnings({ repositories: `${REPO_A},${REPO_B}` });
+    expect(others).toEqual([]);
+    expect(warning).toContain('Role PipelineRole can deploy (cdkAccess=deploy');
+    expect(warning).toContain(`every step of every branch and pull request of repositories ${REPO_A}, ${REPO_B} can assume it`);
+    expect(warning).toContain('Fix: pin it to a deployment environment');
+    expect(warning).toContain('or give it cdkAccess=lookup');
+  });
+
+  test('every such role of a roles list warns, each naming itself', () => {
+    const roles = [{ id: 'Deploy', repositories: [REPO_A] }, { id: 'Ops', repositories: [REPO_B] }, { id: 'Preview', repositories: [REPO_A], cdkAccess: 'lookup' }];
+    const found = warnings({ repositories: undefined, roles });
+    expect(found.map((warning) => /^Role (\w+) can deploy/.exec(warning)?.[1])).toEqual(['DeployPipelineRole', 'OpsPipelineRole']);
+  });
+
+  test.each([
+    ['pinned to an environment', { environments: ENV_PROD }],
+    ['lookup only', { cdkAccess: 'lookup' }],
+    ['no CDK access', { cdkAccess: 'none' }],
+    ['cdkQualifier=none', { cdkQualifier: 'none' }],
+  ])('no warning for a role %s', (_label, context) => {
+    expect(warnings(context)).toEqual([]);
+  });
+
+  test('the workspace-wide trust warns what it allows, beside the deploy warning', () => {
+    const found = warnings({ repositories: '*', environments: ENV_PROD });
+    expect(found).toHaveLength(1);
+    expect(found[0]).toContain('trusts every repository of workspace acme-corp through deployment environments');
+    expect(found[0]).toContain('including repositories created later');
+    expect(warnings({ repositories: '*' })).toHaveLength(2);
   });
 });
 
@@ -217,6 +250,18 @@ describe('context options', () => {
     const document = resolveIntrinsics(policy.properties.PolicyDocument, { account: ACCOUNT, partition: 'aws', region: 'eu-west-1' });
     expect(JSON.stringify(document)).toContain('role/cdk-team1-deploy-role-111122223333-*');
     expect(JSON.stringify(document)).not.toContain('hnb659fds');
+  });
+
+  test('cdkAccess=lookup: only the lookup role, in any region', () => {
+    const policy = onlyResource(templateFromContext({ ...BASE_CONTEXT, cdkAccess: 'lookup' }), 'AWS::IAM::Policy');
+    expect(resolveIntrinsics(policy.properties.PolicyDocument, { account: ACCOUNT, partition: 'aws', region: 'eu-west-1' })).toEqual({
+      Version: '2012-10-17',
+      Statement: [{ Sid: 'AssumeCdkLookupRole', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: 'arn:aws:iam::111122223333:role/cdk-hnb659fds-lookup-role-111122223333-*' }],
+    });
+  });
+
+  test('cdkAccess=none leaves the role with no permissions at all', () => {
+    expect(templateFromContext({ ...BASE_CONTEXT, cdkAccess: 'none' }).findResources('AWS::IAM::Policy')).toEqual({});
   });
 
   test('cdkQualifier=false leaves the role with no permissions at all', () => {
@@ -340,7 +385,7 @@ describe('managed policy quota', () => {
 
   test('a declared raised quota silences the warning', () => {
     const annotations = Annotations.fromStack(stackFromContext({ ...BASE_CONTEXT, policies, managedPoliciesQuota: '20' }).stack);
-    expect(annotations.findWarning('*', Match.anyValue())).toEqual([]);
+    expect(annotations.findWarning('*', Match.stringLikeRegexp('managed policies attached'))).toEqual([]);
   });
 });
 

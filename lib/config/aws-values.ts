@@ -104,6 +104,21 @@ export function parseCdkQualifier(key: string, raw: unknown): Parsed<string | fa
   });
 }
 
+const CDK_ACCESS = ['deploy', 'lookup', 'none'] as const;
+
+/** How far a role reaches into the CDK bootstrap roles. */
+export function parseCdkAccess(key: string, raw: unknown): Parsed<(typeof CDK_ACCESS)[number]> {
+  const text = typeof raw === 'string' ? raw.trim().toLowerCase() : raw;
+  const found = CDK_ACCESS.find((access) => access === text);
+  if (found !== undefined) return parsed(found);
+  return problem({
+    key,
+    given: raw,
+    expected: 'deploy (the four bootstrap roles: cdk deploy), lookup (only the lookup role: cdk synth with lookups, cdk diff --method=template) or none',
+    example: `${key}=lookup`,
+  });
+}
+
 export function parseRoleName(key: string, raw: unknown): Parsed<string> {
   if (typeof raw === 'string' && /^[A-Za-z0-9+=,.@_-]{1,64}$/.test(raw.trim())) return parsed(raw.trim());
   return problem({ key, given: raw, expected: 'an IAM role name: 1 to 64 letters, digits or +=,.@_-', example: `${key}=bitbucket-pipelines-deploy` });

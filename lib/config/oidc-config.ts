@@ -2,6 +2,12 @@ import { ManagedPolicyRef } from './aws-values';
 import { RepositoryScope } from './bitbucket-values';
 import { StackSetConfig } from './stackset-values';
 
+/**
+ * What a role may do with the CDK bootstrap roles: `deploy` (all four), `lookup` (the
+ * lookup role: synth with lookups, `cdk diff --method=template`) or `none`.
+ */
+export type CdkAccess = 'deploy' | 'lookup' | 'none';
+
 /** One role that pipeline steps assume, and whom it trusts. */
 export interface RoleConfig {
   /**
@@ -21,6 +27,8 @@ export interface RoleConfig {
   readonly permissionsBoundary?: ManagedPolicyRef;
   /** Source CIDRs the caller must come from (`aws:SourceIp`); empty means any. */
   readonly allowedIpRanges: readonly string[];
+  /** Resolved: `none` whenever `cdkQualifier` is off. */
+  readonly cdkAccess: CdkAccess;
 }
 
 /** The whole validated configuration of one workspace's stack. */

@@ -45,7 +45,7 @@ export function parseOidcConfig(context: Readonly<Record<string, unknown>>): Par
   const cdkQualifier = parseCdkQualifier('cdkQualifier', context.cdkQualifier);
   const account = optional('account', context, parseAccount);
   const region = optional('region', context, parseRegion);
-  const roles = parseRoleSection(context);
+  const roles = parseRoleSection(context, cdkQualifier.ok && cdkQualifier.value === false);
   const trustQuota = optional('trustPolicySizeQuota', context, (key, raw) => parseQuota(key, raw, DEFAULT_TRUST_POLICY_QUOTA, MAX_TRUST_POLICY_QUOTA));
   const policyQuota = optional('managedPoliciesQuota', context, (key, raw) => parseQuota(key, raw, DEFAULT_MANAGED_POLICIES_QUOTA, MAX_MANAGED_POLICIES_QUOTA));
   const stackSet = parseStackSet(context);
@@ -121,9 +121,9 @@ interface RoleSection {
 }
 
 /** The flat keys describe one role; `roles` describes several. Giving both is ambiguous. */
-function parseRoleSection(context: Readonly<Record<string, unknown>>): Parsed<RoleSection> {
+function parseRoleSection(context: Readonly<Record<string, unknown>>, cdkQualifierOff: boolean): Parsed<RoleSection> {
   if (context.roles === undefined) {
-    const role = parseRole(context, '');
+    const role = parseRole(context, '', cdkQualifierOff);
     return role.ok ? parsed({ roles: [role.value], listed: false }) : role;
   }
   const flat = ROLE_KEYS.filter((key) => context[key] !== undefined);
@@ -135,7 +135,7 @@ function parseRoleSection(context: Readonly<Record<string, unknown>>): Parsed<Ro
       example: 'move those keys into an entry of roles, or drop roles to describe a single role',
     });
   }
-  const roles = parseRoles(context.roles);
+  const roles = parseRoles(context.roles, cdkQualifierOff);
   return roles.ok ? parsed({ roles: roles.value, listed: true }) : roles;
 }
 

@@ -1,4 +1,4 @@
-import { parseIpRanges, parseManagedPolicies, parseManagedPolicy, parseRoleName, parseSessionDuration } from './aws-values';
+import { parseCdkAccess, parseIpRanges, parseManagedPolicies, parseManagedPolicy, parseRoleName, parseSessionDuration } from './aws-values';
 import { parseEnvironments, parseRepositories } from './bitbucket-values';
 import { RoleConfig } from './oidc-config';
 import { formatProblem, Parsed, parsed, problem, problemsOf } from './problem';
@@ -6,7 +6,7 @@ import { formatProblem, Parsed, parsed, problem, problemsOf } from './problem';
 const DEFAULT_SESSION_SECONDS = 3600;
 
 /** The keys that describe one role, flat in the context or in each entry of `roles`. */
-export const ROLE_KEYS = ['repositories', 'environments', 'policies', 'sessionDuration', 'roleName', 'permissionsBoundary', 'allowedIpRanges'] as const;
+export const ROLE_KEYS = ['repositories', 'environments', 'policies', 'sessionDuration', 'roleName', 'permissionsBoundary', 'allowedIpRanges', 'cdkAccess'] as const;
 
 const ROLE_ID = /^[A-Za-z][A-Za-z0-9]{0,39}$/;
 const ROLES_EXAMPLE = 'roles=[{"repositories":["{3f1c2b4a-5d6e-4f70-8192-a3b4c5d6e7f8}"]},{"id":"ReadOnly","repositories":"*","policies":"ReadOnlyAccess"}]';
@@ -23,8 +23,12 @@ export function optional<T>(key: string, source: Readonly<Record<string, unknown
   return raw === undefined ? parsed(undefined) : parse(key, raw);
 }
 
-/** Reads the keys of one role; `prefix` names where they sit (`roles[2].`). */
-export function parseRole(source: Readonly<Record<string, unknown>>, prefix: string, id?: string): Parsed<RoleConfig> {
+/**
+ * Reads the keys of one role; `prefix` names where they sit (`roles[2].`). With
+ * `cdkQualifierOff` (cdkQualifier=none) no role reaches the bootstrap roles, so a role
+ * asking for some is a contradiction, not a choice to make silently.
+ */
+export function parseRole(source: Readonly<Record<string, unknown>>, prefix: string, cdkQualifierOff: boolean, id?: string): Parsed<RoleConfig> {
   const repositories = required(`${prefix}repositories`, source, parseRepositories, 'repositories');
   const environments = optional(`${prefix}environments`, source, parseEnvironments, 'environments');
   const policies = optional(`${prefix}policies`, source, parseManagedPolicies, 'policies');
@@ -32,8 +36,18 @@ export function parseRole(source: Readonly<Record<string, unknown>>, prefix: str
   const roleName = optional(`${prefix}roleName`, source, parseRoleName, 'roleName');
   const boundary = optional(`${prefix}permissionsBoundary`, source, parseManagedPolicy, 'permissionsBoundary');
   const ipRanges = optional(`${prefix}allowedIpRanges`, source, parseIpRanges, 'allowedIpRanges');
-  if (!repositories.ok || !environments.ok || !policies.ok || !session.ok || !roleName.ok || !boundary.ok || !ipRanges.ok) {
-    return { ok: false, problems: problemsOf([repositories, environments, policies, session, roleName, boundary, ipRanges]) };
+  const cdkAccess = optional(`${prefix}cdkAccess`, source, (key, raw) => {
+    const access = parseCdkAccess(key, raw);
+    if (!access.ok || !cdkQualifierOff || access.value === 'none') return access;
+    return problem({
+      key,
+      given: raw,
+      expected: 'none (or no cdkAccess): cdkQualifier=none leaves every role without CDK bootstrap access',
+      example: `drop cdkQualifier=none, or ${key}=none`,
+    });
+  }, 'cdkAccess');
+  if (!repositories.ok || !environments.ok || !policies.ok || !session.ok || !roleName.ok || !boundary.ok || !ipRanges.ok || !cdkAccess.ok) {
+    return { ok: false, problems: problemsOf([repositories, environments, policies, session, roleName, boundary, ipRanges, cdkAccess]) };
   }
   return parsed({
     id,
@@ -44,6 +58,7 @@ export function parseRole(source: Readonly<Record<string, unknown>>, prefix: str
     roleName: roleName.value,
     permissionsBoundary: boundary.value,
     allowedIpRanges: ipRanges.value ?? [],
+    cdkAccess: cdkQualifierOff ? 'none' : (cdkAccess.value ?? 'deploy'),
   });
 }
 
@@ -53,7 +68,7 @@ export function parseRole(source: Readonly<Record<string, unknown>>, prefix: str
  * that role's construct path, logical ID, output and export, so moving from the flat
  * keys to a list never replaces it. Every other entry needs a unique id.
  */
-export function parseRoles(raw: unknown): Parsed<readonly RoleConfig[]> {
+export function parseRoles(raw: unknown, cdkQualifierOff: boolean): Parsed<readonly RoleConfig[]> {
   let value = raw;
   if (typeof raw === 'string') {
     try {
@@ -83,7 +98,7 @@ export function parseRoles(raw: unknown): Parsed<readonly RoleConfig[]> {
     const id = roleId(source, index, seen, original);
     if (!id.ok) problems.push(...id.problems);
     else if (id.value === undefined) original = index;
-    const role = parseRole(source, prefix, id.ok ? id.value : undefined);
+    const role = parseRole(source, prefix, cdkQualifierOff, id.ok ? id.value : undefined);
     if (role.ok) roles.push(role.value);
     else problems.push(...role.problems);
   });

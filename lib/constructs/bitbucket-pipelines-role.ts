@@ -1,7 +1,7 @@
 import { Annotations, Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { cdkBootstrapRolesStatement } from './cdk-bootstrap-roles';
+import { CdkBootstrapAccess, cdkBootstrapRolesStatement } from './cdk-bootstrap-roles';
 import { bitbucketTrustConditions } from '../bitbucket/trust-conditions';
 
 const CLAIM_UUID = /^\{[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}$/;
@@ -45,11 +45,20 @@ export interface BitbucketPipelinesRoleProps {
   readonly roleName?: string;
   /**
    * Let the role assume this account's CDK bootstrap roles for this qualifier, so
-   * pipeline steps can run `cdk deploy` with no other rights.
+   * pipeline steps can run the CDK CLI with no other rights.
    *
    * @default - no access to CDK bootstrap roles
    */
   readonly cdkBootstrapQualifier?: string;
+  /**
+   * Which bootstrap roles, with `cdkBootstrapQualifier`: `deploy` (all four: `cdk
+   * deploy`) or `lookup` (the lookup role: `cdk synth` with lookups, `cdk diff
+   * --method=template`). A role that can deploy and has no `environments` can be
+   * assumed from every branch and pull request, which adds a synth warning.
+   *
+   * @default 'deploy'
+   */
+  readonly cdkBootstrapAccess?: CdkBootstrapAccess;
   /**
    * A managed policy that caps what the role may do, whatever policies it gets.
    *
@@ -116,16 +125,27 @@ export class BitbucketPipelinesRole extends iam.Role {
       description: props.description ?? `Assumed by Bitbucket Pipelines steps of workspace ${props.workspace} through OIDC`,
     });
 
+    const access = props.cdkBootstrapAccess ?? 'deploy';
     if (props.cdkBootstrapQualifier === undefined) {
       this.cdkBootstrapRoleArns = [];
     } else {
-      const statement = cdkBootstrapRolesStatement(this, props.cdkBootstrapQualifier);
+      const statement = cdkBootstrapRolesStatement(this, props.cdkBootstrapQualifier, access);
       this.addToPrincipalPolicy(statement);
       this.cdkBootstrapRoleArns = statement.resources;
     }
     const attached = props.managedPolicies?.length ?? 0;
     if (attached > 10 && attached <= (props.managedPolicyQuota ?? 10)) {
       Annotations.of(this).acknowledgeWarning('@aws-cdk/aws-iam:rolePolicyLarge', `The account's quota is raised to ${props.managedPolicyQuota} managed policies per role.`);
+    }
+    if (props.cdkBootstrapQualifier !== undefined && access === 'deploy' && environments.length === 0) {
+      const repositories = props.repositories === '*' ? `every repository of workspace ${props.workspace}` : `repositories ${props.repositories.join(', ')}`;
+      Annotations.of(this).addWarningV2(
+        'bitbucket-oidc:deploy-without-environment',
+        `Role ${this.node.id} can deploy (cdkAccess=deploy: it may assume the CDK deploy role, and so do whatever the bootstrap's CloudFormation execution policy allows) ` +
+          `but has no environments: every step of every branch and pull request of ${repositories} can assume it. ` +
+          'Fix: pin it to a deployment environment whose deployment permissions allow only your release branch (environments=<UUID>), ' +
+          'or give it cdkAccess=lookup and deploy from a second role pinned to that environment.',
+      );
     }
     if (props.repositories === '*') {
       const through = environments.length > 0 ? ` through deployment environments ${environments.join(', ')}` : '';

@@ -60,7 +60,8 @@ export class BitbucketOidcStack extends Stack {
       permissionsBoundary: roleConfig.permissionsBoundary === undefined ? undefined : this.managedPolicy(roleConfig.permissionsBoundary, `${prefix}Boundary`),
       allowedIpRanges: roleConfig.allowedIpRanges,
       managedPolicyQuota: config.managedPoliciesQuota,
-      cdkBootstrapQualifier: config.cdkQualifier === false ? undefined : config.cdkQualifier,
+      cdkBootstrapQualifier: config.cdkQualifier === false || roleConfig.cdkAccess === 'none' ? undefined : config.cdkQualifier,
+      cdkBootstrapAccess: roleConfig.cdkAccess === 'lookup' ? 'lookup' : 'deploy',
     });
 
     // Each acknowledgement names the one finding it covers, in cdk-nag's own notation, and why it is intended.
