@@ -1,35 +1,82 @@
 import { BlockList, isIPv4, isIPv6 } from 'net';
 
 /**
- * IAM's condition operators that trust policies of this app use, with IAM's
- * documented semantics: string operators are case-sensitive; StringLike's `*`
- * matches any run of characters (colons included, possibly none) and `?` exactly
- * one; a key with several values matches when any value does; a key missing from
- * the request matches no positive operator and every negated one.
+ * IAM's condition operators, with IAM's documented semantics: string operators are
+ * case-sensitive unless named IgnoreCase; StringLike's `*` matches any run of characters
+ * (colons included, possibly none) and `?` exactly one; a key with several policy values
+ * matches when any value does; a key missing from the request matches no positive
+ * operator and every negated one. Qualifiers: `...IfExists` holds when the key is
+ * missing; `ForAnyValue:` holds for no missing key, `ForAllValues:` for every one; the
+ * keys this project evaluates carry one value, so otherwise both reduce to the operator.
  */
-export type ConditionOperator = 'StringEquals' | 'StringNotEquals' | 'StringLike' | 'StringNotLike' | 'IpAddress' | 'NotIpAddress';
+const BASE_OPERATORS = [
+  'StringEquals',
+  'StringNotEquals',
+  'StringEqualsIgnoreCase',
+  'StringNotEqualsIgnoreCase',
+  'StringLike',
+  'StringNotLike',
+  'IpAddress',
+  'NotIpAddress',
+  'Bool',
+  'Null',
+] as const;
+type BaseOperator = (typeof BASE_OPERATORS)[number];
 
-export const SUPPORTED_OPERATORS: readonly ConditionOperator[] = ['StringEquals', 'StringNotEquals', 'StringLike', 'StringNotLike', 'IpAddress', 'NotIpAddress'];
+const NEGATED: readonly BaseOperator[] = ['StringNotEquals', 'StringNotEqualsIgnoreCase', 'StringNotLike', 'NotIpAddress'];
 
-export function isSupportedOperator(operator: string): operator is ConditionOperator {
-  return (SUPPORTED_OPERATORS as readonly string[]).includes(operator);
+interface Operator {
+  readonly base: BaseOperator;
+  readonly set?: 'ForAnyValue' | 'ForAllValues';
+  readonly ifExists: boolean;
+}
+
+export const SUPPORTED_OPERATORS = `${BASE_OPERATORS.join(', ')}, each with IfExists or a ForAnyValue:/ForAllValues: prefix (Null without IfExists)`;
+
+function parseOperator(text: string): Operator | undefined {
+  const match = /^(?:(ForAnyValue|ForAllValues):)?([A-Za-z]+?)(IfExists)?$/.exec(text);
+  const base = BASE_OPERATORS.find((operator) => operator === match?.[2]);
+  if (match === null || base === undefined || (base === 'Null' && match[3] !== undefined)) return undefined;
+  return { base, set: match[1] as Operator['set'], ifExists: match[3] !== undefined };
+}
+
+export function isSupportedOperator(operator: string): boolean {
+  return parseOperator(operator) !== undefined;
 }
 
 /** Whether one condition key holds: `actual` is the request's value, undefined when absent. */
-export function conditionHolds(operator: ConditionOperator, policyValues: readonly string[], actual: string | undefined): boolean {
+export function conditionHolds(operatorText: string, policyValues: readonly string[], actual: string | undefined): boolean {
+  const operator = parseOperator(operatorText);
+  if (operator === undefined) throw new Error(`condition operator ${operatorText} is not supported (supported: ${SUPPORTED_OPERATORS})`);
+  if (operator.base === 'Null') return policyValues.some((value) => value.toLowerCase() === String(actual === undefined));
+  if (actual === undefined) {
+    if (operator.ifExists || operator.set === 'ForAllValues') return true;
+    if (operator.set === 'ForAnyValue') return false;
+    return NEGATED.includes(operator.base);
+  }
+  return baseHolds(operator.base, policyValues, actual);
+}
+
+function baseHolds(operator: Exclude<BaseOperator, 'Null'>, policyValues: readonly string[], actual: string): boolean {
   switch (operator) {
     case 'StringEquals':
-      return actual !== undefined && policyValues.some((value) => value === actual);
+      return policyValues.some((value) => value === actual);
     case 'StringNotEquals':
-      return actual === undefined || policyValues.every((value) => value !== actual);
+      return policyValues.every((value) => value !== actual);
+    case 'StringEqualsIgnoreCase':
+      return policyValues.some((value) => value.toLowerCase() === actual.toLowerCase());
+    case 'StringNotEqualsIgnoreCase':
+      return policyValues.every((value) => value.toLowerCase() !== actual.toLowerCase());
     case 'StringLike':
-      return actual !== undefined && policyValues.some((pattern) => stringLike(pattern, actual));
+      return policyValues.some((pattern) => stringLike(pattern, actual));
     case 'StringNotLike':
-      return actual === undefined || policyValues.every((pattern) => !stringLike(pattern, actual));
+      return policyValues.every((pattern) => !stringLike(pattern, actual));
     case 'IpAddress':
-      return actual !== undefined && policyValues.some((range) => inRange(range, actual));
+      return policyValues.some((range) => inRange(range, actual));
     case 'NotIpAddress':
-      return actual === undefined || policyValues.every((range) => !inRange(range, actual));
+      return policyValues.every((range) => !inRange(range, actual));
+    case 'Bool':
+      return policyValues.some((value) => value.toLowerCase() === actual.toLowerCase());
   }
 }
 

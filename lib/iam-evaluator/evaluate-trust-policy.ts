@@ -1,4 +1,7 @@
-import { conditionHolds, isSupportedOperator, stringLike, SUPPORTED_OPERATORS } from './condition-operators';
+import { stringLike } from './condition-operators';
+import { asObject, ConditionResult, effectOf, evaluateConditions, field, JsonObject, RequestContext, statementsOf, strings } from './policy-elements';
+
+export type { ConditionResult } from './policy-elements';
 
 /** An `sts:AssumeRoleWithWebIdentity` call as IAM sees it. */
 export interface WebIdentityRequest {
@@ -6,15 +9,7 @@ export interface WebIdentityRequest {
   readonly providerArn: string;
   readonly action: string;
   /** Condition keys and their values (`<issuer>:aud`, `<issuer>:sub`, `aws:SourceIp`); absent keys are missing. */
-  readonly context: Readonly<Record<string, string | undefined>>;
-}
-
-export interface ConditionResult {
-  readonly operator: string;
-  readonly key: string;
-  readonly expected: readonly string[];
-  readonly actual: string | undefined;
-  readonly holds: boolean;
+  readonly context: RequestContext;
 }
 
 export interface StatementResult {
@@ -34,8 +29,6 @@ export interface TrustDecision {
   readonly statements: readonly StatementResult[];
 }
 
-type JsonObject = Record<string, unknown>;
-
 /**
  * Evaluates a role trust policy for a web-identity request with IAM's semantics:
  * an explicit Deny wins, otherwise any applicable Allow admits, otherwise the
@@ -44,9 +37,7 @@ type JsonObject = Record<string, unknown>;
  * unknown operators, set operators) are refused loudly rather than misjudged.
  */
 export function evaluateTrustPolicy(document: unknown, request: WebIdentityRequest): TrustDecision {
-  const statements = asArray(field(asObject(document, 'policy document'), 'Statement', 'policy document')).map((statement, index) =>
-    evaluateStatement(asObject(statement, `Statement[${index}]`), request, index),
-  );
+  const statements = statementsOf(document).map((statement, index) => evaluateStatement(statement, request, index));
   const denied = statements.some((statement) => statement.effect === 'Deny' && statement.applies);
   const allowed = statements.some((statement) => statement.effect === 'Allow' && statement.applies);
   return { admitted: allowed && !denied, statements };
@@ -57,8 +48,7 @@ function evaluateStatement(statement: JsonObject, request: WebIdentityRequest, i
   for (const unsupported of ['NotPrincipal', 'NotAction']) {
     if (unsupported in statement) throw new Error(`${where}: ${unsupported} is not supported by this evaluator`);
   }
-  const effect = field(statement, 'Effect', where);
-  if (effect !== 'Allow' && effect !== 'Deny') throw new Error(`${where}: Effect must be Allow or Deny, got ${JSON.stringify(effect)}`);
+  const effect = effectOf(statement, where);
 
   const principal = field(statement, 'Principal', where);
   const principals = principal === '*' ? ['*'] : strings(asObject(principal, `${where}.Principal`).Federated ?? [], `${where}.Principal.Federated`);
@@ -68,16 +58,7 @@ function evaluateStatement(statement: JsonObject, request: WebIdentityRequest, i
   // Action names are case-insensitive in IAM.
   const actionMatches = actions.some((pattern) => stringLike(pattern.toLowerCase(), request.action.toLowerCase()));
 
-  const conditions = Object.entries(asObject(statement.Condition ?? {}, `${where}.Condition`)).flatMap(([operator, keys]) => {
-    if (!isSupportedOperator(operator)) {
-      throw new Error(`${where}: condition operator ${operator} is not supported by this evaluator (supported: ${SUPPORTED_OPERATORS.join(', ')})`);
-    }
-    return Object.entries(asObject(keys, `${where}.Condition.${operator}`)).map(([key, values]): ConditionResult => {
-      const expected = strings(values, `${where}.Condition.${operator}.${key}`);
-      const actual = request.context[key];
-      return { operator, key, expected, actual, holds: conditionHolds(operator, expected, actual) };
-    });
-  });
+  const conditions = evaluateConditions(statement, request.context, where);
 
   return {
     effect,
@@ -88,26 +69,4 @@ function evaluateStatement(statement: JsonObject, request: WebIdentityRequest, i
     conditions,
     applies: principalMatches && actionMatches && conditions.every((condition) => condition.holds),
   };
-}
-
-function asObject(value: unknown, where: string): JsonObject {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error(`${where} must be an object, got ${JSON.stringify(value)}`);
-  return value as JsonObject;
-}
-
-function asArray(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : [value];
-}
-
-function field(object: JsonObject, name: string, where: string): unknown {
-  if (!(name in object)) throw new Error(`${where}: ${name} is missing`);
-  return object[name];
-}
-
-/** A policy value as strings: IAM accepts a string or a list, and booleans or numbers written bare. */
-function strings(value: unknown, where: string): string[] {
-  return asArray(value).map((item) => {
-    if (typeof item === 'string' || typeof item === 'number' || typeof item === 'boolean') return String(item);
-    throw new Error(`${where} must hold plain values after intrinsics are resolved, got ${JSON.stringify(item)}`);
-  });
 }

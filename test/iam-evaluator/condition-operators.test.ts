@@ -36,6 +36,18 @@ describe('operators', () => {
     ['IpAddress', ['203.0.113.0/25'], undefined, false],
     ['NotIpAddress', ['203.0.113.0/25'], '198.51.100.1', true],
     ['NotIpAddress', ['203.0.113.0/25'], '203.0.113.1', false],
+    ['StringEqualsIgnoreCase', ['ABC'], 'abc', true],
+    ['StringNotEqualsIgnoreCase', ['ABC'], 'abc', false],
+    ['StringLikeIfExists', ['x*'], undefined, true],
+    ['StringLikeIfExists', ['x*'], 'yes', false],
+    ['ForAnyValue:StringLike', ['x*'], 'xy', true],
+    ['ForAnyValue:StringLike', ['x*'], undefined, false],
+    ['ForAllValues:StringLike', ['x*'], undefined, true],
+    ['ForAllValues:StringLike', ['x*'], 'yes', false],
+    ['Null', ['true'], undefined, true],
+    ['Null', ['true'], 'present', false],
+    ['Null', ['false'], 'present', true],
+    ['Bool', ['true'], 'TRUE', true],
   ] as const)('%s %j with %s: %s', (operator, values, actual, expected) => {
     expect(conditionHolds(operator, values, actual)).toBe(expected);
   });

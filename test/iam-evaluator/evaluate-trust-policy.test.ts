@@ -56,13 +56,19 @@ describe('evaluateTrustPolicy', () => {
     expect(evaluateTrustPolicy(policy(), REQUEST).admitted).toBe(false);
   });
 
+  test('condition key names are case-insensitive, as in IAM', () => {
+    const upper = allow({ Condition: { StringEquals: { 'ISSUER.example/oidc:AUD': 'aud-1' } } });
+    expect(evaluateTrustPolicy(policy(upper), REQUEST).admitted).toBe(true);
+  });
+
   test('a missing context key fails a positive condition', () => {
     expect(evaluateTrustPolicy(policy(allow()), { ...REQUEST, context: { 'issuer.example/oidc:aud': 'aud-1' } }).admitted).toBe(false);
   });
 
   test.each([
     ['NotPrincipal', allow({ NotPrincipal: { AWS: '*' } }), /NotPrincipal is not supported/],
-    ['an unknown operator', allow({ Condition: { 'ForAnyValue:StringLike': { k: 'v' } } }), /ForAnyValue:StringLike is not supported/],
+    ['an operator it does not model', allow({ Condition: { DateLessThan: { 'aws:CurrentTime': '2030-01-01T00:00:00Z' } } }), /DateLessThan is not supported/],
+    ['IfExists on Null', allow({ Condition: { NullIfExists: { k: 'true' } } }), /NullIfExists is not supported/],
     ['an unresolved intrinsic', allow({ Principal: { Federated: { Ref: 'Provider' } } }), /must hold plain values/],
     ['a bad effect', allow({ Effect: 'Maybe' }), /Effect must be Allow or Deny/],
   ])('refuses %s instead of guessing', (_label, statement, message) => {
