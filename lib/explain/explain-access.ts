@@ -1,5 +1,6 @@
 import { DeployTarget, resolveIntrinsics } from '../iam-evaluator/template-intrinsics';
 import { evaluateTrustPolicy, TrustDecision, WebIdentityRequest } from '../iam-evaluator/evaluate-trust-policy';
+import { environmentsOfPatterns, formatBitbucketSubject, parseBitbucketSubject } from '../bitbucket/subject-patterns';
 import { TokenClaims } from '../bitbucket/token-claims';
 
 export interface AccessQuestion {
@@ -19,6 +20,8 @@ export interface RoleVerdict {
   readonly decision: TrustDecision;
   /** Whether a provider in this template lists the token's audience; undefined when the provider is imported. */
   readonly providerAcceptsAudience?: boolean;
+  /** When the step's deployment environment, or its lack of one, is what refuses it: one line saying so. */
+  readonly environmentMismatch?: string;
 }
 
 interface TemplateJson {
@@ -58,20 +61,45 @@ export function explainAccess(template: TemplateJson, question: AccessQuestion):
   return Object.entries(template.Resources)
     .filter(([, resource]) => resource.Type === 'AWS::IAM::Role')
     .map(([logicalId, resource]) => {
-      const decision = evaluateTrustPolicy(resolveIntrinsics(resource.Properties?.AssumeRolePolicyDocument, target), request);
+      const trust = resolveIntrinsics(resource.Properties?.AssumeRolePolicyDocument, target);
+      const decision = evaluateTrustPolicy(trust, request);
       return {
         admitted: decision.admitted && providerAcceptsAudience !== false,
         logicalId,
         outputName: Object.entries(template.Outputs ?? {}).find(([, output]) => JSON.stringify(output.Value) === JSON.stringify({ 'Fn::GetAtt': [logicalId, 'Arn'] }))?.[0],
         decision,
         providerAcceptsAudience,
+        environmentMismatch: decision.admitted ? undefined : environmentMismatch(trust, decision, request),
       };
     });
+}
+
+/**
+ * Whether the step's environment is what refuses it: the same step with another
+ * environment, or none, would be admitted. Decided by evaluating those variants, so it
+ * holds for any trust policy, not only the ones this app writes.
+ */
+function environmentMismatch(trust: unknown, decision: TrustDecision, request: WebIdentityRequest): string | undefined {
+  const subKey = Object.keys(request.context).find((key) => key.endsWith(':sub'));
+  const subject = subKey === undefined ? undefined : parseBitbucketSubject(request.context[subKey] ?? '');
+  if (subKey === undefined || subject === undefined) return undefined;
+  const admits = (environment: string | undefined) =>
+    evaluateTrustPolicy(trust, { ...request, context: { ...request.context, [subKey]: formatBitbucketSubject({ ...subject, environment }) } }).admitted;
+  const patterns = decision.statements.flatMap((statement) => statement.conditions.filter((condition) => condition.key === subKey).flatMap((condition) => condition.expected));
+  const admittedEnvironments = environmentsOfPatterns(patterns).filter((environment) => environment !== subject.environment && admits(environment));
+  if (subject.environment === undefined) {
+    return admittedEnvironments.length > 0
+      ? `this step has no \`deployment:\`; the role admits only steps deploying to ${admittedEnvironments.join(', ')}`
+      : undefined;
+  }
+  if (admits(undefined)) return `this step deploys to ${subject.environment}; the role admits only steps without a deployment environment`;
+  return admittedEnvironments.length > 0 ? `this step deploys to ${subject.environment}; the role admits only steps deploying to ${admittedEnvironments.join(', ')}` : undefined;
 }
 
 /** One line per check, saying what held and, for what did not, what was expected. */
 export function formatVerdict(verdict: RoleVerdict, question: AccessQuestion): string[] {
   const lines = [`${verdict.outputName ?? verdict.logicalId} (${verdict.logicalId}): ${verdict.admitted ? 'ADMITTED' : 'REFUSED'}`];
+  if (verdict.environmentMismatch !== undefined) lines.push(`  why  ${verdict.environmentMismatch}`);
   const mark = (ok: boolean) => (ok ? '  ok  ' : '  FAIL');
   const issuerArn = webIdentityRequest(question).providerArn;
   if (verdict.providerAcceptsAudience !== undefined) {
