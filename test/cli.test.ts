@@ -52,14 +52,34 @@ const BAD = {
   policies: 'team/DeployApp',
 };
 
-// The three synths run at once: each is a separate CLI and app process.
-const runs = Promise.all([cdkSynth('good', GOOD), cdkSynth('wide', WIDE), cdkSynth('bad', BAD)]);
+/** The README's quick-start synth, word for word, with only an output folder of its own added. */
+async function readmeSynth(): Promise<Run> {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const firstBlock = /```bash\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+  const command = firstBlock.split('\n').find((line) => line.startsWith('npx cdk synth ')) ?? 'false';
+  const outdir = join(work, 'readme');
+  return { ...(await runProcess('bash', ['-c', `${command} -o ${outdir}`], { cwd: ROOT, env: offlineCdkEnv(join(work, 'readme-home')) })), outdir };
+}
+
+// The synths run at once: each is a separate CLI and app process.
+const runs = Promise.all([cdkSynth('good', GOOD), cdkSynth('wide', WIDE), cdkSynth('bad', BAD), readmeSynth()]);
 
 function templates(run: Run): string[] {
   return readdirSync(run.outdir).filter((file) => file.endsWith('.template.json')).map((file) => join(run.outdir, file));
 }
 
 describe('cdk synth through the real CLI', () => {
+  test("the README's quick-start synth: the recommended Preview and Deploy roles, exit 0, no warning", async () => {
+    const [, , , readme] = await runs;
+    expect(readme.stderr).not.toMatch(/warning|error/i);
+    expect(readme.code).toBe(0);
+    const template = JSON.parse(readFileSync(templates(readme)[0], 'utf8')) as { Outputs: Record<string, unknown>; Resources: Record<string, { Type: string; Properties: { PolicyDocument?: unknown } }> };
+    expect(Object.keys(template.Outputs).sort()).toEqual(['DeployRoleArn', 'PreviewRoleArn', 'ProviderArn']);
+    const policies = Object.entries(template.Resources).filter(([, resource]) => resource.Type === 'AWS::IAM::Policy');
+    const reach = Object.fromEntries(policies.map(([id, resource]) => [id.replace(/PipelineRole.*/, ''), JSON.stringify(resource.Properties.PolicyDocument).match(/cdk-hnb659fds-[a-z-]+-role/g)]));
+    expect(reach).toEqual({ Preview: ['cdk-hnb659fds-lookup-role'], Deploy: ['cdk-hnb659fds-deploy-role', 'cdk-hnb659fds-file-publishing-role', 'cdk-hnb659fds-image-publishing-role', 'cdk-hnb659fds-lookup-role'] });
+  });
+
   test('good context: exit 0, one template named after the workspace, in the account and region given', async () => {
     const [good] = await runs;
     expect(good.stderr).not.toMatch(/error/i);
@@ -98,9 +118,9 @@ describe('cfn-lint', () => {
   const lint = toolAvailable('cfn-lint', 'install it with pip install cfn-lint') ? test : test.skip;
 
   lint('passes on every template the CLI synthesized', async () => {
-    const [good, wide] = await runs;
-    const files = [...templates(good), ...templates(wide)];
-    expect(files).toHaveLength(2);
+    const [good, wide, , readme] = await runs;
+    const files = [...templates(good), ...templates(wide), ...templates(readme)];
+    expect(files).toHaveLength(3);
     const result = await runProcess('cfn-lint', ['--', ...files], { env: { ...process.env, PYTHONWARNINGS: 'ignore' } });
     expect(result).toEqual({ code: 0, stdout: '', stderr: '' });
   });

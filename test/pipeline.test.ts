@@ -1,3 +1,5 @@
+import { readFileSync } from 'fs';
+import { join } from 'path';
 import { callsAws, linesBeforeAws, loadSamplePipeline, PipelineStep } from './support/pipeline';
 
 const pipeline = loadSamplePipeline();
@@ -18,8 +20,8 @@ describe('the sample bitbucket-pipelines.yml', () => {
     expect(major >= 22 && major % 2 === 0).toBe(true);
   });
 
-  test('has AWS steps in both pipelines: tests, synth and diff on pull requests; synth then deploy on main', () => {
-    expect(pipeline.pullRequests.flatMap((step) => step.script.filter(callsAws))).toEqual(['npx cdk synth', 'npx cdk diff']);
+  test('has AWS steps in both pipelines: tests, synth and a lookup-only diff on pull requests; synth then deploy on main', () => {
+    expect(pipeline.pullRequests.flatMap((step) => step.script.filter(callsAws))).toEqual(['npx cdk synth', 'npx cdk diff --method=template']);
     expect(pipeline.pullRequests[0].script).toContain('npm test');
     expect(pipeline.main.map((step) => step.script.filter(callsAws))).toEqual([
       ['npx cdk synth'],
@@ -59,15 +61,55 @@ describe('the sample bitbucket-pipelines.yml', () => {
     expect(deploy.deployment).toBe('production');
   });
 
-  test('steps cache npm downloads and install with npm ci', () => {
+  test('steps cache npm downloads and install with npm ci; only the test step caches pip', () => {
     for (const step of allSteps) {
-      expect(step.caches).toEqual(['npm-download']);
+      expect(step.caches).toEqual(step.script.includes('npm test') ? ['npm-download', 'pip'] : ['npm-download']);
       expect(step.script[0]).toBe('npm ci');
     }
   });
 
+  test('pull-request and synth steps assume the preview role (repository variable); only the production deployment assumes the deploy role', () => {
+    const roleLine = (step: PipelineStep) => step.script.find((line) => line.startsWith('export AWS_ROLE_ARN=')) ?? '';
+    for (const step of allSteps.filter((candidate) => candidate.script.some(callsAws))) {
+      if (step.deployment === undefined) expect(roleLine(step)).toContain('the AWS_ROLE_ARN repository variable to the PreviewRoleArn output');
+      else expect([step.deployment, roleLine(step)]).toEqual(['production', expect.stringContaining('the AWS_ROLE_ARN variable of the production deployment environment to the DeployRoleArn output')]);
+    }
+    expect(pipeline.main.filter((step) => step.script.some((line) => /\bcdk\s+deploy\b/.test(line))).map((step) => step.deployment)).toEqual(['production']);
+  });
+
+  test('the header tells a team lead which output goes into which variable, and why the deployment variable wins', () => {
+    const header = pipeline.text.slice(0, pipeline.text.indexOf('image:'));
+    expect(header).toMatch(/Repository settings > Repository variables:\n#\s+AWS_ROLE_ARN = the PreviewRoleArn output/);
+    expect(header).toMatch(/Repository settings > Deployments > production > Variables:\n#\s+AWS_ROLE_ARN = the DeployRoleArn output/);
+    expect(header).toContain('deployment variable precedence over a repository variable of the');
+  });
+
+  test("the test step installs this project's Python test tools in a venv from the pinned requirements, before npm test", () => {
+    const [testStep] = pipeline.pullRequests;
+    const install = [
+      'apt-get update -qq && apt-get install -y -qq python3-venv > /dev/null',
+      'python3 -m venv /tmp/test-tools',
+      '/tmp/test-tools/bin/pip install --quiet -r test/requirements.txt',
+      'export PATH="/tmp/test-tools/bin:$PATH"',
+    ];
+    const start = testStep.script.indexOf(install[0]);
+    expect(testStep.script.slice(start, start + install.length + 1)).toEqual([...install, 'npm test']);
+    expect(pipeline.text).toMatch(/App teams copying this file: drop the\n\s+# next four lines and the pip cache/);
+  });
+
+  test('the requirements pin every tool exactly, to the versions the README names', () => {
+    const requirements = readFileSync(join(__dirname, 'requirements.txt'), 'utf8')
+      .split('\n')
+      .filter((line) => line.trim() !== '' && !line.startsWith('#'));
+    expect(requirements.every((line) => /^[a-z-]+(\[[a-z]+\])?==\d+\.\d+\.\d+$/.test(line))).toBe(true);
+    const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+    const named = (tool: string) => new RegExp(`${tool} (\\d+\\.\\d+\\.\\d+)`).exec(readme)?.[1];
+    expect(requirements).toEqual([`cfn-lint==${named('cfn-lint')}`, `moto[server]==${named('moto')}`, `awscli==${named('AWS CLI')}`]);
+  });
+
   test('comments show the role ARN form, the docker service for image assets, and how to see claims without the token', () => {
-    expect(pipeline.text).toMatch(/#\s+AWS_ROLE_ARN = arn:aws:iam::\d{12}:role\//);
+    expect(pipeline.text).toMatch(/#\s+arn:aws:iam::\d{12}:role\/\S+PreviewPipelineRole/);
+    expect(pipeline.text).toMatch(/#\s+arn:aws:iam::\d{12}:role\/\S+DeployPipelineRole/);
     expect(pipeline.text).toMatch(/#\s+services:\n\s+#\s+- docker/);
     expect(pipeline.text).toMatch(/# AWS_REGION is required/);
     const claimsLine = pipeline.text.split('\n').find((line) => line.includes('base64url'));

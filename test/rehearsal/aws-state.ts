@@ -5,6 +5,8 @@
 import { CloudFormationClient, DescribeStackEventsCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import {
   GetOpenIDConnectProviderCommand,
+  GetPolicyCommand,
+  GetPolicyVersionCommand,
   GetRoleCommand,
   GetRolePolicyCommand,
   IAMClient,
@@ -68,6 +70,17 @@ export class AccountState {
       attachedPolicyArns: (attached.AttachedPolicies ?? []).map((policy) => policy.PolicyArn ?? ''),
       inlinePolicies: inline,
     };
+  }
+
+  /** Every permission policy of the role, inline and attached, by name: what IAM evaluates for its calls. */
+  async permissionDocuments(role: RoleState): Promise<Record<string, unknown>> {
+    const documents: Record<string, unknown> = { ...role.inlinePolicies };
+    for (const arn of role.attachedPolicyArns) {
+      const policy = await this.iam.send(new GetPolicyCommand({ PolicyArn: arn }));
+      const version = await this.iam.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: policy.Policy?.DefaultVersionId }));
+      documents[arn] = policyDocument(version.PolicyVersion?.Document);
+    }
+    return documents;
   }
 
   /** The role an ARN names (generated names end the ARN). */

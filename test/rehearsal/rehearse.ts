@@ -13,7 +13,11 @@ import { CreatePolicyCommand } from '@aws-sdk/client-iam';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { linesBeforeAws, loadSamplePipeline, PipelineStep } from '../support/pipeline';
+import { parseTokenClaims } from '../../lib/bitbucket/token-claims';
+import { webIdentityRequest } from '../../lib/explain/explain-access';
+import { evaluatePermissions } from '../../lib/iam-evaluator/evaluate-permissions';
+import { evaluateTrustPolicy } from '../../lib/iam-evaluator/evaluate-trust-policy';
+import { credentialSetup, linesBeforeAws, loadSamplePipeline, PipelineStep } from '../support/pipeline';
 import { AccountState, RoleState } from './aws-state';
 import { ADMIN_ACCOUNT, ADMIN_CREDENTIALS, CDK, Checks, Emulator, REGION, ROOT, run, runAllowingFailure, toolMissing } from './emulator';
 
@@ -35,7 +39,7 @@ const MISTYPED_CONTEXT = { workspace: WORKSPACE, audience: WORKSPACE_UUID, repos
 const FIRST_CONTEXT = { ...MISTYPED_CONTEXT, policies: ['ReadOnlyAccess', DEPLOY_APP_POLICY] };
 /** The same role as an entry of roles: the entry without id is the original role. */
 const ORIGINAL_ENTRY = { repositories: FIRST_CONTEXT.repositories, policies: FIRST_CONTEXT.policies };
-const PREVIEW_ENTRY = { id: 'Preview', repositories: [REPO_APP, REPO_INFRA] };
+const PREVIEW_ENTRY = { id: 'Preview', repositories: [REPO_APP, REPO_INFRA], cdkAccess: 'lookup' };
 const DEPLOY_ENTRY = { id: 'Deploy', repositories: [REPO_APP], environments: [ENV_PRODUCTION] };
 const FLAT_KEYS_GONE = { repositories: undefined, policies: undefined };
 
@@ -79,6 +83,14 @@ function fakeBitbucketToken(repository: string, environment: string | undefined)
     branchName: 'main',
   };
   return `${encode({ alg: 'RS256', typ: 'JWT', kid: 'rehearsal' })}.${encode(claims)}.${Buffer.from('not-a-signature').toString('base64url')}`;
+}
+
+/** Whether IAM would let this token assume the role, decided on the trust policy IAM holds. */
+function admits(role: RoleState, token: string): boolean {
+  const claims = parseTokenClaims(token);
+  if (!claims.ok) throw new Error(claims.problems.join('; '));
+  const request = webIdentityRequest({ claims: claims.value, target: { account: ADMIN_ACCOUNT, partition: 'aws', region: REGION } });
+  return evaluateTrustPolicy(role.trust, request).admitted;
 }
 
 async function main(checks: Checks): Promise<void> {
@@ -196,42 +208,80 @@ async function phases(checks: Checks, emulator: Emulator, repository: string): P
     }
   });
 
+  await checks.phase('5. who gets in, decided by the IAM evaluator on the trust and permissions read back from IAM (moto enforces neither)', async () => {
+    const { PreviewRoleArn, DeployRoleArn } = await outputs();
+    const [preview, deploy] = [await roleOf(PreviewRoleArn), await roleOf(DeployRoleArn)];
+    const pullRequest = fakeBitbucketToken(REPO_APP, undefined);
+    const production = fakeBitbucketToken(REPO_APP, ENV_PRODUCTION);
+    checks.equal('a pull-request token (no environment): admitted by Preview, refused by Deploy', [admits(preview, pullRequest), admits(deploy, pullRequest)], [true, false]);
+    checks.equal('a production token: admitted by Deploy', admits(deploy, production), true);
+    const bootstrapRole = (kind: string) => `arn:aws:iam::${ADMIN_ACCOUNT}:role/cdk-hnb659fds-${kind}-role-${ADMIN_ACCOUNT}-${REGION}`;
+    const mayAssume = async (role: RoleState, kind: string) => evaluatePermissions(await account.permissionDocuments(role), { action: 'sts:AssumeRole', resource: bootstrapRole(kind) }).allowed;
+    checks.equal("Preview's permissions: the lookup role yes, the deploy and publishing roles no", [
+      await mayAssume(preview, 'lookup'),
+      await mayAssume(preview, 'deploy'),
+      await mayAssume(preview, 'file-publishing'),
+    ], [true, false, false]);
+    checks.equal("Deploy's permissions: the deploy and file-publishing roles", [await mayAssume(deploy, 'deploy'), await mayAssume(deploy, 'file-publishing')], [true, true]);
+  });
+
   const pipeline = loadSamplePipeline();
+  const [testStep] = pipeline.pullRequests as [PipelineStep];
   const [synthStep, deployStep] = pipeline.main as [PipelineStep, PipelineStep];
-  await checks.phase("5. the sample pipeline's own steps, with only the step's OIDC token", async () => {
-    const { RoleArn } = await outputs();
-    const roleName = (RoleArn ?? '').split('/').pop() ?? '';
-    const stepEnv: NodeJS.ProcessEnv = {
+  await checks.phase("6. the sample pipeline's own steps, with only the step's OIDC token and Bitbucket's variables", async () => {
+    const { PreviewRoleArn, DeployRoleArn } = await outputs();
+    // Bitbucket: deployment variables override repository variables, and exist only in steps with `deployment:`.
+    const repositoryVariables = { AWS_ROLE_ARN: PreviewRoleArn };
+    const deploymentVariables: Record<string, Record<string, string | undefined>> = { production: { AWS_ROLE_ARN: DeployRoleArn } };
+    const stepEnv = (step: PipelineStep, token: string): NodeJS.ProcessEnv => ({
       ...emulator.env,
-      AWS_ROLE_ARN: RoleArn,
-      BITBUCKET_STEP_OIDC_TOKEN: fakeBitbucketToken(REPO_INFRA, ENV_PRODUCTION),
-      BITBUCKET_REPO_SLUG: 'platform-infra',
+      ...repositoryVariables,
+      ...(step.deployment === undefined ? {} : deploymentVariables[step.deployment]),
+      BITBUCKET_STEP_OIDC_TOKEN: token,
+      BITBUCKET_REPO_SLUG: 'payments-app',
       BITBUCKET_BUILD_NUMBER: '42',
+    });
+    const assumed = async (step: PipelineStep, token: string) => {
+      const env = stepEnv(step, token);
+      const identity = JSON.parse(run('bash', ['-c', stepScript([...credentialSetup(step), 'aws sts get-caller-identity --output json'])], { cwd: repository, env }, 'stdout')) as { Arn: string };
+      const role = await roleOf(env.AWS_ROLE_ARN);
+      return { env, role, identity: identity.Arn, admitted: admits(role, token) };
     };
-    checks.check('no static keys reach the steps', !('AWS_ACCESS_KEY_ID' in stepEnv) && !('AWS_SECRET_ACCESS_KEY' in stepEnv), 'static keys present');
-    const identity = JSON.parse(
-      run('bash', ['-c', stepScript([...linesBeforeAws(deployStep), 'aws sts get-caller-identity --output json'])], { cwd: repository, env: stepEnv }, 'stdout'),
-    ) as { Arn: string };
-    checks.equal('aws sts get-caller-identity shows the assumed role and the build session', identity.Arn, `arn:aws:sts::${ADMIN_ACCOUNT}:assumed-role/${roleName}/bitbucket-platform-infra-42`);
-    run('bash', ['-c', stepScript(synthStep.script)], { cwd: repository, env: stepEnv });
+    const pullRequest = await assumed(testStep, fakeBitbucketToken(REPO_APP, undefined));
+    checks.check('no static keys reach the steps', !('AWS_ACCESS_KEY_ID' in pullRequest.env) && !('AWS_SECRET_ACCESS_KEY' in pullRequest.env), 'static keys present');
+    checks.equal(
+      'the pull-request step assumes Preview, which admits its token; the AWS CLI shows the build session',
+      [pullRequest.identity, pullRequest.admitted],
+      [`arn:aws:sts::${ADMIN_ACCOUNT}:assumed-role/${pullRequest.role.name}/bitbucket-payments-app-42`, true],
+    );
+    const afterTests = testStep.script.slice(testStep.script.indexOf('npm test') + 1);
+    const diffed = run('bash', ['-c', stepScript(afterTests)], { cwd: repository, env: pullRequest.env });
+    checks.check('its synth and cdk diff --method=template run', /There were no differences|Number of stacks with differences: 0/.test(diffed), diffed.slice(-400));
+
+    const main = await assumed(synthStep, fakeBitbucketToken(REPO_APP, undefined));
+    checks.equal('the main synth step assumes Preview too', [main.role.arn, main.admitted], [PreviewRoleArn, true]);
+    run('bash', ['-c', stepScript(synthStep.script)], { cwd: repository, env: main.env });
     const assembly = readFileSync(join(repository, 'cdk.out', `${STACK}.template.json`), 'utf8');
-    checks.check('the synth step leaves the cloud assembly for the artifact', assembly.includes('AWS::IAM::OIDCProvider'), 'no template in cdk.out');
+    checks.check('it leaves the cloud assembly for the artifact', assembly.includes('AWS::IAM::OIDCProvider'), 'no template in cdk.out');
+
+    const production = await assumed(deployStep, fakeBitbucketToken(REPO_APP, ENV_PRODUCTION));
+    checks.equal("the deploy step's deployment variable wins: it assumes Deploy, which admits its production token", [production.role.arn, production.admitted], [DeployRoleArn, true]);
     // The deploy step must not touch the app: break it, so a second synth would fail.
     writeFileSync(join(repository, 'bin', 'app.ts'), 'throw new Error("the deploy step synthesized again instead of using cdk.out");\n');
     const deployStarted = Date.now();
-    const deployed = run('bash', ['-c', stepScript(deployStep.script)], { cwd: repository, env: stepEnv });
+    const deployed = run('bash', ['-c', stepScript(deployStep.script)], { cwd: repository, env: production.env });
     process.stdout.write(`    deploy from the synth artifact: ${((Date.now() - deployStarted) / 1000).toFixed(2)} s\n`);
-    checks.check('the deploy step deploys the artifact with the web identity alone', /✅\s+BitbucketOidc-acme-corp/.test(deployed), deployed.slice(-500));
+    checks.check('it deploys the artifact with the web identity alone', /✅\s+BitbucketOidc-acme-corp/.test(deployed), deployed.slice(-500));
     cpSync(join(ROOT, 'bin'), join(repository, 'bin'), { recursive: true });
     if (process.env.REHEARSAL_BENCH === '1') {
       // For npm run bench: the same deploy when the step synthesizes again.
       const started = Date.now();
-      run('bash', ['-c', stepScript([...linesBeforeAws(deployStep), 'npx cdk deploy --all --require-approval never'])], { cwd: repository, env: stepEnv });
+      run('bash', ['-c', stepScript([...linesBeforeAws(deployStep), 'npx cdk deploy --all --require-approval never'])], { cwd: repository, env: production.env });
       process.stdout.write(`    deploy that synthesizes again: ${((Date.now() - started) / 1000).toFixed(2)} s\n`);
     }
   });
 
-  await checks.phase('6. updates in place: session length, repositories; then a deploy with no change', async () => {
+  await checks.phase('7. updates in place: session length, repositories; then a deploy with no change', async () => {
     const before = await outputs();
     const [preview, deploy] = [await roleOf(before.PreviewRoleArn), await roleOf(before.DeployRoleArn)];
     commitContext(repository, { roles: [{ ...PREVIEW_ENTRY, repositories: [REPO_APP, REPO_NEW] }, ORIGINAL_ENTRY, { ...DEPLOY_ENTRY, sessionDuration: '2h' }] });
@@ -246,7 +296,7 @@ async function phases(checks: Checks, emulator: Emulator, repository: string): P
     checks.check('a deploy with no change reports no changes', again.includes('(no changes)'), again.slice(-500));
   });
 
-  await checks.phase('7. removing a role from the list deletes only that role', async () => {
+  await checks.phase('8. removing a role from the list deletes only that role', async () => {
     const before = await outputs();
     const [preview, deploy] = [await roleOf(before.PreviewRoleArn), await roleOf(before.DeployRoleArn)];
     const originalName = original?.name ?? '';
@@ -259,13 +309,13 @@ async function phases(checks: Checks, emulator: Emulator, repository: string): P
     checks.equal('the provider is untouched', (await account.providers()).map((provider) => provider.arn), [PROVIDER_ARN]);
   });
 
-  await checks.phase('8. destroying the stack keeps the provider', async () => {
+  await checks.phase('9. destroying the stack keeps the provider', async () => {
     run(CDK, ['destroy', '--force'], { cwd: repository, env: adminEnv });
     checks.equal('no pipeline role is left', (await account.roleNames()).filter((name) => name.startsWith(STACK)), []);
     checks.equal('the provider stays (RetainExceptOnCreate keeps it on deletion)', (await account.providers()).map((provider) => provider.arn), [PROVIDER_ARN]);
   });
 
-  await checks.phase("9. a new stack on the kept provider: without providerArn it fails and rolls back; with it, it deploys (the README's remedy)", async () => {
+  await checks.phase("10. a new stack on the kept provider: without providerArn it fails and rolls back; with it, it deploys (the README's remedy)", async () => {
     const failed = runAllowingFailure(CDK, ['deploy', '--require-approval', 'never'], { cwd: repository, env: adminEnv });
     const events = await account.stackEvents(STACK);
     checks.check('"already exists": the deploy fails and rolls back', failed.status !== 0 && events.some((line) => /^Provider\w+ CREATE_FAILED: .*already exists/i.test(line)), events.join('\n'));

@@ -50,3 +50,8 @@ export function linesBeforeAws(step: PipelineStep): readonly string[] {
   const first = step.script.findIndex(callsAws);
   return first === -1 ? step.script : step.script.slice(0, first);
 }
+
+/** The step's credential set-up: the lines before its first AWS call that export AWS_* or write the token. */
+export function credentialSetup(step: PipelineStep): readonly string[] {
+  return linesBeforeAws(step).filter((line) => line.startsWith('export AWS_') || line.includes('> "$AWS_WEB_IDENTITY_TOKEN_FILE"'));
+}
