@@ -22,3 +22,11 @@ export function bitbucketWorkspaceAudience(workspaceUuid: string): string {
 
 /** Bitbucket's rule for workspace IDs: lowercase letters, digits, dashes and underscores. */
 export const WORKSPACE_SLUG = /^[a-z0-9_-]+$/;
+
+/**
+ * The workspace of a Bitbucket Pipelines issuer, given as IAM names a provider (with or
+ * without `https://`); undefined for any other issuer.
+ */
+export function workspaceOfIssuer(issuer: string): string | undefined {
+  return /^(?:https:\/\/)?api\.bitbucket\.org\/2\.0\/workspaces\/([^/]+)\/pipelines-config\/identity\/oidc$/.exec(issuer)?.[1];
+}

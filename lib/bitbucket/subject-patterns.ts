@@ -35,8 +35,14 @@ export function formatBitbucketSubject(subject: BitbucketSubject): string {
   return subject.environment === undefined ? `${subject.repository}:${subject.step}` : `${subject.repository}:${subject.environment}:${subject.step}`;
 }
 
-/** The environments a set of `sub` patterns names (`{repo}:{env}:*`), in order, once each. */
+/** The environments a set of `sub` patterns names (`{repo}:{env}:…`), in order, once each. */
 export function environmentsOfPatterns(patterns: readonly string[]): string[] {
-  const environment = new RegExp(`^[^:]+:(${CLAIM_UUID}):\\*$`);
+  const environment = new RegExp(`^[^:]+:(${CLAIM_UUID}):`);
   return [...new Set(patterns.flatMap((pattern) => environment.exec(pattern)?.[1] ?? []))];
+}
+
+/** The repositories a set of `sub` patterns names by their full UUID (`{repo}:…`), in order, once each. */
+export function repositoriesOfPatterns(patterns: readonly string[]): string[] {
+  const repository = new RegExp(`^(${CLAIM_UUID}):`);
+  return [...new Set(patterns.flatMap((pattern) => repository.exec(pattern)?.[1] ?? []))];
 }

@@ -1,5 +1,5 @@
 import { isIPv4, isIPv6 } from 'net';
-import { bitbucketIssuerHost } from '../bitbucket/issuer';
+import { bitbucketIssuerHost, workspaceOfIssuer } from '../bitbucket/issuer';
 import { parseEach, readList } from './list-values';
 import { Parsed, parsed, problem } from './problem';
 
@@ -81,8 +81,7 @@ export function parseProviderArn(key: string, raw: unknown, workspace: string | 
   const text = raw.trim();
   const match = PROVIDER_ARN.exec(text);
   if (match === null) return problem({ key, given: raw, expected, example, hint });
-  const bitbucketIssuer = /^api\.bitbucket\.org\/2\.0\/workspaces\/[^/]+\/pipelines-config\/identity\/oidc$/;
-  if (!bitbucketIssuer.test(match[3])) {
+  if (workspaceOfIssuer(match[3]) === undefined) {
     return problem({ key, given: raw, expected, example, hint: 'That provider is not a Bitbucket Pipelines provider' });
   }
   if (workspace !== undefined && match[3] !== issuer) {

@@ -9,7 +9,7 @@
  * do what, it decides it with this project's IAM evaluator on the policies read back from
  * IAM. test/rehearsal/moto_launcher.py models what moto leaves out (see the README).
  */
-import { CreatePolicyCommand } from '@aws-sdk/client-iam';
+import { AttachRolePolicyCommand, CreateOpenIDConnectProviderCommand, CreatePolicyCommand, CreateRoleCommand, DeleteOpenIDConnectProviderCommand, DeleteRoleCommand, DetachRolePolicyCommand } from '@aws-sdk/client-iam';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
@@ -281,7 +281,59 @@ async function phases(checks: Checks, emulator: Emulator, repository: string): P
     }
   });
 
-  await checks.phase('7. updates in place: session length, repositories; then a deploy with no change', async () => {
+  await checks.phase('7. npm run audit-roles on the account as real accounts look: hand-made roles beside the ones this app made', async () => {
+    const trustOf = (federated: string, condition: Record<string, unknown>) =>
+      JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Federated: federated }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: condition }] });
+    const aud = { [`${ISSUER_HOST}:aud`]: AUDIENCE };
+    const github = (await account.iam.send(new CreateOpenIDConnectProviderCommand({ Url: 'https://token.actions.githubusercontent.com', ClientIDList: ['sts.amazonaws.com'] }))).OpenIDConnectProviderArn ?? '';
+    const seeded: Array<[string, string, string | undefined]> = [
+      ['console-bitbucket-admin', trustOf(PROVIDER_ARN, { StringEquals: aud }), 'arn:aws:iam::aws:policy/AdministratorAccess'],
+      ['bitbucket-any-repo', trustOf(PROVIDER_ARN, { StringEquals: aud, StringLike: { [`${ISSUER_HOST}:sub`]: '{*}:*' } }), 'arn:aws:iam::aws:policy/ReadOnlyAccess'],
+      ['payments-admin', trustOf(PROVIDER_ARN, { StringEquals: aud, StringLike: { [`${ISSUER_HOST}:sub`]: `${REPO_APP}:*` } }), 'arn:aws:iam::aws:policy/AdministratorAccess'],
+      ['github-deploy', trustOf(github, { StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' } }), 'arn:aws:iam::aws:policy/AdministratorAccess'],
+      ['lambda-service', JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] }), undefined],
+    ];
+    for (const [name, trust, policy] of seeded) {
+      await account.iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: trust }));
+      if (policy !== undefined) await account.iam.send(new AttachRolePolicyCommand({ RoleName: name, PolicyArn: policy }));
+    }
+    const audit = (...args: string[]) => runAllowingFailure('npm', ['run', '--silent', 'audit-roles', '--', ...args], { cwd: ROOT, env: { ...adminEnv, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } });
+    const asJson = audit('--json');
+    const report = JSON.parse(asJson.stdout) as { roles: Array<{ name: string; findings: Array<{ id: string; severity: string }>; replacement?: unknown }> };
+    const severities = Object.fromEntries([...report.roles].sort((a, b) => (a.name < b.name ? -1 : 1)).map((role) => [role.name.replace(/^BitbucketOidc-acme-corp-(\w*?)PipelineRole.*$/, 'app:$1'), role.findings.map((finding) => `${finding.severity} ${finding.id}`)]));
+    checks.equal('--json: every role that trusts the Bitbucket provider, none other, each with its findings', severities, {
+      'app:Deploy': [],
+      'app:': ['medium write-from-any-branch'],
+      'app:Preview': [],
+      'bitbucket-any-repo': ['high any-repository'],
+      'console-bitbucket-admin': ['high any-repository', 'high write-from-any-branch'],
+      'payments-admin': ['high write-from-any-branch'],
+    });
+    checks.equal('a high finding exits 2 (--fail-on high is the default)', asJson.status, 2);
+    const pinned = report.roles.find((role) => role.name === 'payments-admin')?.replacement;
+    checks.equal('the replacement keeps the repository the trust names and pins an environment', pinned, {
+      id: 'PaymentsAdmin',
+      repositories: [REPO_APP],
+      environments: ['<production environment UUID>'],
+      cdkAccess: 'deploy',
+    });
+    const table = audit();
+    checks.check('the table for people names each role and finding', /console-bitbucket-admin\s+high\s+any-repository: no sub condition/.test(table.stdout) && table.stdout.includes('6 of'), table.stdout.slice(-600));
+    for (const [name, , policy] of seeded.slice(0, 3)) {
+      if (policy !== undefined) await account.iam.send(new DetachRolePolicyCommand({ RoleName: name, PolicyArn: policy }));
+      await account.iam.send(new DeleteRoleCommand({ RoleName: name }));
+    }
+    checks.equal('with the hand-made roles gone: exit 0 at --fail-on high, 2 at --fail-on medium', [audit().status, audit('--fail-on', 'medium').status], [0, 2]);
+    await account.iam.send(new DeleteOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: github }));
+    const unreachable = runAllowingFailure('npm', ['run', '--silent', 'audit-roles'], { cwd: ROOT, env: { ...adminEnv, AWS_ENDPOINT_URL: 'http://127.0.0.1:9', AWS_MAX_ATTEMPTS: '1' } });
+    checks.equal(
+      'AWS out of reach: exit 1, one line, no stack trace',
+      [unreachable.status, unreachable.stderr.trim().split('\n').filter((line) => !/NodeVersionSupportWarning|^\(|versions published|will require|To continue|and security|More information|^$/.test(line))],
+      [1, ['audit-roles: cannot reach http://127.0.0.1:9 for iam:ListOpenIDConnectProviders (ECONNREFUSED); check the network and AWS_ENDPOINT_URL']],
+    );
+  });
+
+  await checks.phase('8. updates in place: session length, repositories; then a deploy with no change', async () => {
     const before = await outputs();
     const [preview, deploy] = [await roleOf(before.PreviewRoleArn), await roleOf(before.DeployRoleArn)];
     commitContext(repository, { roles: [{ ...PREVIEW_ENTRY, repositories: [REPO_APP, REPO_NEW] }, ORIGINAL_ENTRY, { ...DEPLOY_ENTRY, sessionDuration: '2h' }] });
@@ -296,7 +348,7 @@ async function phases(checks: Checks, emulator: Emulator, repository: string): P
     checks.check('a deploy with no change reports no changes', again.includes('(no changes)'), again.slice(-500));
   });
 
-  await checks.phase('8. removing a role from the list deletes only that role', async () => {
+  await checks.phase('9. removing a role from the list deletes only that role', async () => {
     const before = await outputs();
     const [preview, deploy] = [await roleOf(before.PreviewRoleArn), await roleOf(before.DeployRoleArn)];
     const originalName = original?.name ?? '';
@@ -309,13 +361,13 @@ async function phases(checks: Checks, emulator: Emulator, repository: string): P
     checks.equal('the provider is untouched', (await account.providers()).map((provider) => provider.arn), [PROVIDER_ARN]);
   });
 
-  await checks.phase('9. destroying the stack keeps the provider', async () => {
+  await checks.phase('10. destroying the stack keeps the provider', async () => {
     run(CDK, ['destroy', '--force'], { cwd: repository, env: adminEnv });
     checks.equal('no pipeline role is left', (await account.roleNames()).filter((name) => name.startsWith(STACK)), []);
     checks.equal('the provider stays (RetainExceptOnCreate keeps it on deletion)', (await account.providers()).map((provider) => provider.arn), [PROVIDER_ARN]);
   });
 
-  await checks.phase("10. a new stack on the kept provider: without providerArn it fails and rolls back; with it, it deploys (the README's remedy)", async () => {
+  await checks.phase("11. a new stack on the kept provider: without providerArn it fails and rolls back; with it, it deploys (the README's remedy)", async () => {
     const failed = runAllowingFailure(CDK, ['deploy', '--require-approval', 'never'], { cwd: repository, env: adminEnv });
     const events = await account.stackEvents(STACK);
     checks.check('"already exists": the deploy fails and rolls back', failed.status !== 0 && events.some((line) => /^Provider\w+ CREATE_FAILED: .*already exists/i.test(line)), events.join('\n'));

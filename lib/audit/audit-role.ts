@@ -1,0 +1,98 @@
+import { PermissionLevel, permissionLevel } from './permission-level';
+import { RoleReplacement, roleReplacement } from './replacement';
+import { BitbucketProvider, Finding, reaches, RoleFacts } from './role-facts';
+import { TrustExposure, trustExposure } from './trust-exposure';
+
+/** What `cdk deploy` needs: it chains into the bootstrap roles, which AWS caps at an hour anyway. */
+const NEEDED_SESSION_SECONDS = 3600;
+
+export interface RoleAudit {
+  readonly arn: string;
+  readonly name: string;
+  /** The Bitbucket providers its trust names. */
+  readonly providers: readonly string[];
+  readonly findings: readonly Finding[];
+  /** For a role with a finding of medium or above: the `roles` entry that replaces it. */
+  readonly replacement?: RoleReplacement;
+}
+
+/** The role's findings, each decided with the IAM evaluator on Bitbucket token shapes. */
+export function auditRole(role: RoleFacts, providers: readonly BitbucketProvider[]): RoleAudit {
+  const findings: Finding[] = [];
+  const permissions = permissionLevel(role);
+  const exposures: TrustExposure[] = [];
+  for (const provider of providers) {
+    try {
+      const exposure = trustExposure(role.trust, provider);
+      exposures.push(exposure);
+      findings.push(...trustFindings(exposure, provider, permissions));
+    } catch (error) {
+      findings.push({
+        id: 'not-evaluated',
+        severity: 'medium',
+        message: `the trust could not be evaluated for ${provider.host} (${error instanceof Error ? error.message : String(error)}): review it by hand`,
+      });
+    }
+  }
+  for (const unreadable of permissions.unreadable) {
+    findings.push({ id: 'permissions-not-evaluated', severity: 'medium', message: `a permission policy could not be evaluated (${unreadable}): review it by hand` });
+  }
+  if (role.maxSessionDurationSeconds > NEEDED_SESSION_SECONDS) {
+    findings.push({
+      id: 'long-session',
+      severity: 'low',
+      message: `sessions may last ${role.maxSessionDurationSeconds / 3600} h; a pipeline step needs 1 h (cdk deploy's role chaining is capped at 1 h anyway)`,
+    });
+  }
+  const flagged = findings.some((finding) => reaches(finding.severity, 'medium'));
+  return {
+    arn: role.arn,
+    name: role.name,
+    providers: providers.map((provider) => provider.arn),
+    findings: dedupe(findings),
+    replacement: flagged ? roleReplacement(role, exposures, permissions) : undefined,
+  };
+}
+
+function trustFindings(exposure: TrustExposure, provider: BitbucketProvider, permissions: PermissionLevel): Finding[] {
+  const findings: Finding[] = [];
+  if (exposure.anyRepository) {
+    findings.push({
+      id: 'any-repository',
+      severity: 'high',
+      message:
+        exposure.subPatterns.length === 0
+          ? `no sub condition: every step of every branch and pull request of every repository of workspace ${provider.workspace} can assume it`
+          : `its sub patterns (${exposure.subPatterns.join(', ')}) admit every repository of workspace ${provider.workspace}, every branch and pull request`,
+    });
+  }
+  for (const pattern of exposure.repositoryWildcards) {
+    findings.push({ id: 'repository-wildcard', severity: 'medium', message: `sub pattern ${pattern} has a wildcard in the repository UUID: repositories created later may match it` });
+  }
+  if (exposure.noAudienceCheck && provider.clientIds.length > 1) {
+    findings.push({
+      id: 'no-audience-check',
+      severity: 'medium',
+      message: `no aud condition, and the provider accepts ${provider.clientIds.length} audiences (${provider.clientIds.join(', ')}): a token minted for any of them gets in`,
+    });
+  }
+  if (exposure.anyBranch && permissions.level !== 'none') {
+    const what = permissions.level === 'admin' ? 'change IAM and everything else' : 'deploy (whatever the bootstrap\'s CloudFormation execution policy allows, AdministratorAccess by default)';
+    findings.push({
+      id: 'write-from-any-branch',
+      severity: permissions.level === 'admin' ? 'high' : 'medium',
+      message: `a step without deployment: (any branch or pull request${exposure.repositories.length > 0 ? ` of ${exposure.repositories.join(', ')}` : ''}) can assume it and ${what}, through ${permissions.because.join(', ')}`,
+    });
+  }
+  return findings;
+}
+
+function dedupe(findings: readonly Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((finding) => {
+    const key = `${finding.id}|${finding.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

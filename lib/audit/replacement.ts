@@ -1,0 +1,41 @@
+import { PermissionLevel } from './permission-level';
+import { RoleFacts } from './role-facts';
+import { TrustExposure } from './trust-exposure';
+
+/** A `roles` entry of this app's cdk.json; placeholders in angle brackets are refused by synth until filled in. */
+export interface RoleReplacement {
+  readonly id: string;
+  readonly repositories: readonly string[];
+  readonly environments?: readonly string[];
+  readonly cdkAccess: 'deploy' | 'lookup' | 'none';
+  readonly policies?: readonly string[];
+}
+
+/** Attached AWS managed policies that `cdkAccess=deploy` replaces: CloudFormation's execution role deploys. */
+const REPLACED_BY_DEPLOY = /^arn:[^:]+:iam::aws:policy\/(AdministratorAccess|PowerUserAccess|IAMFullAccess)$/;
+
+/**
+ * The least-privilege entry that replaces a flagged role: its repositories and
+ * environments where the trust already names them (placeholders where it does not), the
+ * deploy role only through an environment, and the policies it had less the broad ones.
+ */
+export function roleReplacement(role: RoleFacts, exposures: readonly TrustExposure[], permissions: PermissionLevel): RoleReplacement {
+  const repositories = [...new Set(exposures.flatMap((exposure) => exposure.repositories))];
+  const environments = [...new Set(exposures.flatMap((exposure) => exposure.environments))];
+  const deploys = permissions.level !== 'none';
+  const policies = role.attachedPolicyArns.filter((arn) => !REPLACED_BY_DEPLOY.test(arn));
+  return {
+    id: roleId(role.name),
+    repositories: repositories.length > 0 ? repositories : ['<repository UUID>'],
+    ...(deploys ? { environments: environments.length > 0 ? environments : ['<production environment UUID>'] } : {}),
+    cdkAccess: deploys ? 'deploy' : 'none',
+    ...(policies.length > 0 ? { policies } : {}),
+  };
+}
+
+/** A `roles` id from a role name: letters and digits, starting with a letter, at most 40. */
+function roleId(name: string): string {
+  const words = name.split(/[^A-Za-z0-9]+/).filter((word) => word !== '');
+  const id = words.map((word) => word[0].toUpperCase() + word.slice(1)).join('').replace(/^[0-9]+/, '');
+  return (id === '' ? 'Replacement' : id).slice(0, 40);
+}

@@ -1,0 +1,39 @@
+/** What the audit knows of an account, as read from IAM; no AWS types, so the audit stays pure. */
+
+/** An IAM OIDC provider for a Bitbucket Pipelines issuer. */
+export interface BitbucketProvider {
+  readonly arn: string;
+  /** The issuer without `https://`, as IAM names the provider and its condition keys. */
+  readonly host: string;
+  readonly workspace: string;
+  /** The audiences IAM accepts in tokens (the provider's client IDs). */
+  readonly clientIds: readonly string[];
+}
+
+/** A role whose trust policy names a Bitbucket provider. */
+export interface RoleFacts {
+  readonly arn: string;
+  readonly name: string;
+  /** The trust policy, parsed. */
+  readonly trust: unknown;
+  readonly maxSessionDurationSeconds: number;
+  readonly attachedPolicyArns: readonly string[];
+  /** Inline policies and attached customer managed ones, by name; AWS managed ones are judged by name. */
+  readonly permissionDocuments: Readonly<Record<string, unknown>>;
+}
+
+export type Severity = 'high' | 'medium' | 'low';
+export const SEVERITIES: readonly Severity[] = ['high', 'medium', 'low'];
+
+export interface Finding {
+  /** A stable name for machines: `any-repository`, `deploy-from-any-branch`, … */
+  readonly id: string;
+  readonly severity: Severity;
+  /** One line of why, for people. */
+  readonly message: string;
+}
+
+/** Whether `severity` is at least as grave as `threshold`. */
+export function reaches(severity: Severity, threshold: Severity): boolean {
+  return SEVERITIES.indexOf(severity) <= SEVERITIES.indexOf(threshold);
+}
