@@ -79,7 +79,7 @@ describe('the organisation-wide rollout', () => {
     const props = stackSetProperties(stackSetTemplate({ ...BASE_CONTEXT, ...ROLLOUT, roleName: 'bitbucket-deploy', stackSetCallAs: 'DELEGATED_ADMIN' }).template);
     expect(props.Capabilities).toEqual(['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM']);
     expect(props.CallAs).toBe('DELEGATED_ADMIN');
-    expect(props.OperationPreferences).toEqual({ FailureToleranceCount: 0, MaxConcurrentPercentage: 25, RegionConcurrencyType: 'SEQUENTIAL' });
+    expect(props.OperationPreferences).toEqual({ FailureTolerancePercentage: 10, MaxConcurrentPercentage: 25, RegionConcurrencyType: 'SEQUENTIAL' });
     expect((props.StackInstancesGroup as Array<{ DeploymentTargets: object }>)[0].DeploymentTargets).toEqual({ OrganizationalUnitIds: ['ou-ab12-34cd56ef', 'r-ab12'] });
   });
 

@@ -107,8 +107,11 @@ function parseStackSet(context: Readonly<Record<string, unknown>>): Parsed<Stack
     organizationalUnits: units.value,
     region: region.value,
     excludedAccounts: excluded.value ?? [],
-    // Stop at the first failed account; roll out to a quarter of the accounts at a time.
-    failureTolerance: tolerance.value ?? { count: 0 },
+    // One account's own trouble (a hand-made provider, an SCP) must not fail the whole rollout: a failed
+    // rollout rolls back and deletes every instance, and each member stack's provider stays behind.
+    // A tenth of the accounts may fail; CloudFormation (STRICT_FAILURE_TOLERANCE) then deploys at most
+    // that many plus one at a time, within a quarter of the accounts.
+    failureTolerance: tolerance.value ?? { percentage: 10 },
     maxConcurrent: concurrent.value ?? { percentage: 25 },
     callAs: callAs.value ?? 'SELF',
   });

@@ -14,9 +14,9 @@ checks read real state; none relaxes a check. The gaps (see the facts file):
    second deploy waits on another stack's change set), and deleting a change set
    that does not exist answers HTTP 500 (the CLI deletes its name "if it exists").
    Change sets are now found by ARN or by name within their stack, go with their
-   stack when it is deleted, deleting a missing one succeeds, describing one answers ChangeSetNotFound (the CLI waits
-   for that after a delete), and executing one refreshes the stack's template,
-   outputs and exports, as in CloudFormation.
+   stack when it is deleted, deleting a missing one succeeds, describing one answers
+   ChangeSetNotFound (the CLI waits for that after a delete), and executing one (or
+   UpdateStack) refreshes the stack's template, outputs and exports, as in CloudFormation.
 4. UsePreviousValue reused resolved values (an SSM path came back as the value
    it points to) or answered HTTP 500 for a parameter never passed. It now reuses
    the previous input value or the template default, as CloudFormation does.
@@ -32,6 +32,10 @@ checks read real state; none relaxes a check. The gaps (see the facts file):
    Retain resources, deleting RetainExceptOnCreate ones) and ends in
    ROLLBACK_COMPLETE. A failed *update* is not modelled: the launcher answers with
    an error saying so, so that a rehearsal cannot pass on a state AWS would not have.
+8. AWS::CloudFormation::StackSet has no CloudFormation model, and moto's StackSet API
+   ignores nested OUs, AccountFilterType, OperationPreferences, CallAs and
+   AutoDeployment, and keeps service-managed instances out of their accounts'
+   CloudFormation. Modelled as CloudFormation documents them: see _patch_stack_sets.
 
 Any other moto version is refused: re-check every patch against its source first.
 Usage: moto_launcher.py -H 127.0.0.1 -p PORT (the arguments of moto_server).
@@ -69,6 +73,47 @@ class ResourceFailure(Exception):
         self.logical_id = logical_id
         self.resource_type = resource_type
         self.reason = reason
+
+
+def stack_event(stack, logical_id, physical_id, resource_type, status, reason=None):
+    from moto.cloudformation.models import Event
+
+    stack.events.append(Event(stack.stack_id, stack.name, logical_id, physical_id, resource_type, status, reason, None))
+
+
+def roll_back_creation(stack, failure):
+    """What CloudFormation does when a resource fails while the stack is created: the
+    resource is CREATE_FAILED, what the operation created is deleted (Retain resources
+    kept), and the stack ends in ROLLBACK_COMPLETE."""
+    resources = stack.resource_map
+    stack_event(stack, failure.logical_id, "", failure.resource_type, "CREATE_FAILED", failure.reason)
+    stack_reason = f"The following resource(s) failed to create: [{failure.logical_id}]. Rollback requested by user."
+    stack_event(stack, stack.name, stack.stack_id, "AWS::CloudFormation::Stack", "ROLLBACK_IN_PROGRESS", stack_reason)
+    created = [
+        (logical_id, resource)
+        for logical_id, resource in resources._parsed_resources.items()
+        if logical_id in resources._resource_json_map and resource is not None and not isinstance(resource, str)
+    ]
+    for logical_id, resource in reversed(created):
+        resource_json = resources._resource_json_map[logical_id]
+        physical_id = getattr(resource, "physical_resource_id", "")
+        if resource_json.get("DeletionPolicy") in KEPT_ON_ROLLBACK:
+            stack_event(stack, logical_id, physical_id, resource_json["Type"], "DELETE_SKIPPED")
+        else:
+            resources._delete_resource(resource, resource_json)
+            stack_event(stack, logical_id, physical_id, resource_json["Type"], "DELETE_COMPLETE")
+        resources._parsed_resources.pop(logical_id)
+    forget_resources(stack)
+    stack.status = "ROLLBACK_COMPLETE"
+    stack_event(stack, stack.name, stack.stack_id, "AWS::CloudFormation::Stack", "ROLLBACK_COMPLETE")
+
+
+def refresh_exports(backend, stack):
+    """After an update, the stack's exports are its outputs' exports: new ones added, gone ones removed."""
+    for name in [name for name, export in backend.exports.items() if export.exporting_stack_id == stack.stack_id]:
+        del backend.exports[name]
+    for export in stack.exports:
+        backend.exports[export.name] = export
 
 
 def find_change_set(backend, name_or_id, stack_name):
@@ -256,8 +301,7 @@ def _patch_change_sets():
         original_execute(self, change_set_id, stack_name)
         stack._parse_template()
         stack.output_map = stack._create_output_map()
-        for export in stack.exports:
-            self.exports[export.name] = export
+        refresh_exports(self, stack)
         # Other change sets of the stack no longer apply to it.
         for other_id in [key for key, other in self.change_sets.items() if other.stack_id == stack.stack_id and key != change_set_id]:
             del self.change_sets[other_id]
@@ -271,6 +315,14 @@ def _patch_change_sets():
         for change_set_id in [key for key, change_set in self.change_sets.items() if change_set.stack_id in doomed]:
             del self.change_sets[change_set_id]
 
+    original_update_stack = CloudFormationBackend.update_stack
+
+    def update_stack(self, name, template, role_arn, parameters, tags):
+        stack = original_update_stack(self, name, template, role_arn, parameters, tags)
+        refresh_exports(self, stack)
+        return stack
+
+    CloudFormationBackend.update_stack = update_stack
     CloudFormationResponse.describe_change_set = describe_change_set
     CloudFormationResponse.delete_change_set = delete_change_set
     CloudFormationBackend.execute_change_set = execute_change_set
@@ -345,7 +397,7 @@ def _patch_deletion_policies():
 
 def _patch_rollback():
     from moto.cloudformation import parsing
-    from moto.cloudformation.models import CloudFormationBackend, Event
+    from moto.cloudformation.models import CloudFormationBackend
 
     original_create_resource = parsing.parse_and_create_resource
 
@@ -359,33 +411,6 @@ def _patch_rollback():
             raise ResourceFailure(logical_id, resource_json["Type"], reason) from error
 
     parsing.parse_and_create_resource = create_resource
-
-    def event(stack, logical_id, physical_id, resource_type, status, reason=None):
-        stack.events.append(Event(stack.stack_id, stack.name, logical_id, physical_id, resource_type, status, reason, None))
-
-    def roll_back_creation(stack, failure):
-        """What CloudFormation does when a resource fails while the stack is created."""
-        resources = stack.resource_map
-        event(stack, failure.logical_id, "", failure.resource_type, "CREATE_FAILED", failure.reason)
-        stack_reason = f"The following resource(s) failed to create: [{failure.logical_id}]. Rollback requested by user."
-        event(stack, stack.name, stack.stack_id, "AWS::CloudFormation::Stack", "ROLLBACK_IN_PROGRESS", stack_reason)
-        created = [
-            (logical_id, resource)
-            for logical_id, resource in resources._parsed_resources.items()
-            if logical_id in resources._resource_json_map and resource is not None and not isinstance(resource, str)
-        ]
-        for logical_id, resource in reversed(created):
-            resource_json = resources._resource_json_map[logical_id]
-            physical_id = getattr(resource, "physical_resource_id", "")
-            if resource_json.get("DeletionPolicy") in KEPT_ON_ROLLBACK:
-                event(stack, logical_id, physical_id, resource_json["Type"], "DELETE_SKIPPED")
-            else:
-                resources._delete_resource(resource, resource_json)
-                event(stack, logical_id, physical_id, resource_json["Type"], "DELETE_COMPLETE")
-            resources._parsed_resources.pop(logical_id)
-        forget_resources(stack)
-        stack.status = "ROLLBACK_COMPLETE"
-        event(stack, stack.name, stack.stack_id, "AWS::CloudFormation::Stack", "ROLLBACK_COMPLETE")
 
     patched_execute = CloudFormationBackend.execute_change_set
 
@@ -407,6 +432,328 @@ def _patch_rollback():
     CloudFormationBackend.execute_change_set = execute_change_set
 
 
+STACKSETS_PRINCIPAL = "member.org.stacksets.cloudformation.amazonaws.com"
+
+
+def _patch_stack_sets():
+    """Service-managed StackSets as CloudFormation documents them, which moto 5.2.1 has
+    no CloudFormation model for (and whose API ignores AccountFilterType, nested OUs,
+    OperationPreferences, CallAs and AutoDeployment):
+
+    - Who may: trusted access for StackSets must be on in the organisation; CallAs SELF
+      only from the management account, DELEGATED_ADMIN only from an account registered
+      for member.org.stacksets.cloudformation.amazonaws.com.
+      https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/stacksets-orgs-activate-trusted-access.html
+      https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/stacksets-orgs-delegated-admin.html
+    - Targets: the accounts of the OUs and of all their child OUs, filtered by
+      AccountFilterType; never the management account.
+      https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DeploymentTargets.html
+      https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/stacksets-orgs-associate-stackset-with-org.html
+    - Operations: failure tolerance and maximum concurrency as counts or percentages
+      (rounded down, concurrency at least 1), STRICT_FAILURE_TOLERANCE: concurrency never
+      exceeds tolerance + 1 and shrinks with each failure; past the tolerance the rest
+      is cancelled and the operation fails. A failed instance is OUTDATED with its reason.
+      https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_StackSetOperationPreferences.html
+    - Each instance is a stack StackSet-<name>-<uuid> in its account, with that stack's
+      outputs; deleting an instance deletes its stack (deletion policies apply).
+    - AutoDeployment: an account that moves into a target OU gets an instance, one that
+      leaves loses it unless RetainStacksOnAccountRemoval (operation preferences do not apply).
+      https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/stacksets-orgs-manage-auto-deployment.html
+    """
+    import json as jsonlib
+    import math
+
+    from moto.cloudformation.exceptions import ValidationError
+    from moto.cloudformation.models import cloudformation_backends
+    from moto.cloudformation.responses import CloudFormationResponse
+    from moto.core.common_models import CloudFormationModel
+    from moto.core.responses import ActionResult
+    from moto.moto_api._internal import mock_random
+    from moto.organizations.models import FakeDelegatedAdministrator, OrganizationsBackend, organizations_backends
+
+    FakeDelegatedAdministrator.SUPPORTED_SERVICES.append(STACKSETS_PRINCIPAL)
+    rollouts = {}
+
+    def organization_of(account_id):
+        """The organisation's backend, seen from any of its accounts, and its management account."""
+        for partition_backends in organizations_backends.values():
+            for backend in partition_backends.values():
+                if backend.org is not None and (backend.account_id == account_id or any(a.id == account_id for a in backend.accounts)):
+                    return backend
+        raise ValidationError(message=f"Account {account_id} is not in an AWS Organization: a service-managed stack set needs one")
+
+    def check_caller(account_id, call_as):
+        org = organization_of(account_id)
+        if not any(service["ServicePrincipal"] == STACKSETS_PRINCIPAL for service in org.services):
+            raise ValidationError(message="You must enable organizations access to operate a service managed stack set")
+        management = org.org.master_account_id
+        if call_as == "SELF" and account_id != management:
+            raise ValidationError(
+                message=f"Account {account_id} is not the management account: a member account manages service-managed stack sets "
+                "only as a registered delegated administrator, with CallAs DELEGATED_ADMIN"
+            )
+        if call_as == "DELEGATED_ADMIN" and not any(admin.account.id == account_id and STACKSETS_PRINCIPAL in admin.services for admin in org.admins):
+            raise ValidationError(message=f"Account {account_id} is not registered as a delegated administrator for {STACKSETS_PRINCIPAL}")
+        return org
+
+    def tolerance_of(preferences, count_key, percentage_key, accounts, minimum):
+        if count_key in preferences:
+            return int(preferences[count_key])
+        if percentage_key in preferences:
+            return max(minimum, math.floor(int(preferences[percentage_key]) * accounts / 100))
+        return minimum
+
+    def resolve_targets(owner, groups):
+        """(account, region, top OU) for every target of the instance groups, in the order the OUs list them."""
+        org = organization_of(owner)
+        wanted = []
+        for group in groups:
+            deployment = group.get("DeploymentTargets", {})
+            ous = []
+            for ou in deployment.get("OrganizationalUnitIds", []):
+                frontier = [ou]
+                while frontier:
+                    current = frontier.pop(0)
+                    ous.append((current, ou))
+                    frontier.extend(child.id for child in org.ou if getattr(child, "parent_id", None) == current)
+            in_ous = [(account.id, top) for current, top in ous for account in org.accounts if account.parent_id == current]
+            listed = deployment.get("Accounts", [])
+            kind = deployment.get("AccountFilterType", "NONE")
+            if kind == "DIFFERENCE":
+                accounts = [pair for pair in in_ous if pair[0] not in listed]
+            elif kind == "INTERSECTION":
+                accounts = [pair for pair in in_ous if pair[0] in listed]
+            elif kind == "UNION":
+                accounts = in_ous + [(account, None) for account in listed if account not in [a for a, _ in in_ous]]
+            else:
+                accounts = in_ous
+            for region in group.get("Regions", []):
+                for account, ou in accounts:
+                    # StackSets never deploys to the management account.
+                    if account != org.org.master_account_id and (account, region) not in [(a, r) for a, r, _ in wanted]:
+                        wanted.append((account, region, ou))
+        return wanted
+
+    class Instance:
+        """A service-managed stack instance: its account's stack, and how the last operation left it."""
+
+        def __init__(self, rollout, account, region, ou):
+            self.rollout, self.account, self.region, self.ou = rollout, account, region, ou
+            self.stack_id = None
+            self.status, self.detailed, self.reason = "OUTDATED", "PENDING", None
+
+        def to_dict(self):
+            summary = {
+                "StackSetId": self.rollout.stackset.id,
+                "Region": self.region,
+                "Account": self.account,
+                "Status": self.status,
+                "StackInstanceStatus": {"DetailedStatus": self.detailed},
+                "OrganizationalUnitId": self.ou,
+            }
+            if self.stack_id is not None:
+                summary["StackId"] = self.stack_id
+            if self.reason is not None:
+                summary["StatusReason"] = self.reason
+            return summary
+
+    class Rollout:
+        def __init__(self, stackset, owner, region, properties):
+            self.stackset, self.owner, self.region = stackset, owner, region
+            self.properties = properties
+            self.instances = stackset.instances.stack_instances
+            rollouts[stackset.id] = self
+
+        @property
+        def template(self):
+            return self.properties["TemplateBody"]
+
+        def targets(self):
+            return resolve_targets(self.owner, self.properties.get("StackInstancesGroup", []))
+
+        def instance(self, account, region):
+            return next((i for i in self.instances if i.account == account and i.region == region), None)
+
+        def apply(self, properties, template_changed, action):
+            """A create or update of the resource: remove what is no longer targeted, deploy the rest."""
+            self.properties = properties
+            self.stackset.template = self.template
+            wanted = self.targets()
+            for instance in [i for i in self.instances if (i.account, i.region) not in [(a, r) for a, r, _ in wanted]]:
+                self.remove(instance)
+            deploy = [(a, r, ou) for a, r, ou in wanted if template_changed or self.instance(a, r) is None or self.instance(a, r).status != "CURRENT"]
+            return self.run(deploy, action)
+
+        def run(self, targets, action):
+            """One operation over the targets, with the stack set's operation preferences."""
+            preferences = self.properties.get("OperationPreferences", {})
+            tolerance = tolerance_of(preferences, "FailureToleranceCount", "FailureTolerancePercentage", len(targets), 0)
+            concurrent = tolerance_of(preferences, "MaxConcurrentCount", "MaxConcurrentPercentage", len(targets), 1)
+            failures, queue = 0, list(targets)
+            while queue:
+                allowed = min(concurrent, tolerance + 1 - failures)
+                if allowed <= 0:
+                    for account, region, ou in queue:
+                        instance = self.instance(account, region) or self.add(account, region, ou)
+                        instance.status, instance.detailed, instance.reason = "OUTDATED", "CANCELLED", "Cancelled since failure tolerance has exceeded"
+                    break
+                batch, queue = queue[:allowed], queue[allowed:]
+                failures += sum(0 if self.deploy(*target) else 1 for target in batch)
+            status = "FAILED" if failures > tolerance else "SUCCEEDED"
+            operation_id = str(mock_random.uuid4())
+            self.stackset._create_operation(operation_id, action, status, sorted({a for a, _, _ in targets}), sorted({r for _, r, _ in targets}))
+            return status, operation_id
+
+        def add(self, account, region, ou):
+            instance = Instance(self, account, region, ou)
+            self.instances.append(instance)
+            return instance
+
+        def deploy(self, account, region, ou):
+            instance = self.instance(account, region) or self.add(account, region, ou)
+            backend = cloudformation_backends[account][region]
+            body = jsonlib.loads(self.template)
+            names_roles = any("RoleName" in r.get("Properties", {}) for r in body.get("Resources", {}).values() if r.get("Type") == "AWS::IAM::Role")
+            if names_roles and "CAPABILITY_NAMED_IAM" not in self.properties.get("Capabilities", []):
+                instance.status, instance.detailed, instance.reason = "OUTDATED", "FAILED", "Requires capabilities : [CAPABILITY_NAMED_IAM]"
+                return False
+            stack = backend.stacks.get(instance.stack_id) if instance.stack_id else None
+            if stack is not None and stack.status != "ROLLBACK_COMPLETE":
+                # A failed update of a member stack would need the update rollback this launcher does not model.
+                backend.update_stack(stack.stack_id, self.template, None, [], None)
+            else:
+                if stack is not None:
+                    backend.delete_stack(stack.stack_id)
+                name = f"StackSet-{self.stackset.name}-{mock_random.uuid4()}"
+                try:
+                    stack = backend.create_stack(name=name, template=self.template, parameters={})
+                except ResourceFailure as failure:
+                    stack = next(s for s in backend.stacks.values() if s.name == name)
+                    roll_back_creation(stack, failure)
+                    instance.stack_id = stack.stack_id
+                    instance.status, instance.detailed, instance.reason = "OUTDATED", "FAILED", f"ResourceLogicalId:{failure.logical_id}, ResourceType:{failure.resource_type}, ResourceStatusReason:{failure.reason}"
+                    return False
+            instance.stack_id = stack.stack_id
+            instance.status, instance.detailed, instance.reason = "CURRENT", "SUCCEEDED", None
+            return True
+
+        def remove(self, instance, retain_stack=False):
+            if instance.stack_id is not None and not retain_stack:
+                cloudformation_backends[instance.account][instance.region].delete_stack(instance.stack_id)
+            self.instances.remove(instance)
+
+        def delete_all(self):
+            removed = [(i.account, i.region) for i in self.instances]
+            for instance in list(self.instances):
+                self.remove(instance)
+            self.stackset._create_operation(str(mock_random.uuid4()), "DELETE", "SUCCEEDED", sorted({a for a, _ in removed}), sorted({r for _, r in removed}))
+            self.stackset.delete()
+            rollouts.pop(self.stackset.id, None)
+
+    class StackSetResource(CloudFormationModel):
+        # moto's model metaclass derives the service from the module name.
+        __module__ = "moto.cloudformation.models"
+
+        def __init__(self, rollout):
+            self.rollout = rollout
+
+        @property
+        def physical_resource_id(self):
+            return self.rollout.stackset.id
+
+        @staticmethod
+        def cloudformation_type():
+            return "AWS::CloudFormation::StackSet"
+
+        @staticmethod
+        def cloudformation_name_type():
+            return "StackSetName"
+
+        @classmethod
+        def has_cfn_attr(cls, attr):
+            return attr == "StackSetId"
+
+        def get_cfn_attribute(self, attribute_name):
+            return self.rollout.stackset.id
+
+        @classmethod
+        def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+            properties = cloudformation_json["Properties"]
+            if properties.get("PermissionModel") != "SERVICE_MANAGED":
+                raise NotImplementedError("moto_launcher.py models only service-managed stack sets")
+            check_caller(account_id, properties.get("CallAs", "SELF"))
+            backend = cloudformation_backends[account_id][region_name]
+            stackset = backend.create_stack_set(
+                name=properties["StackSetName"], template=properties["TemplateBody"], parameters={}, tags={},
+                permission_model="SERVICE_MANAGED", admin_role=None, exec_role=None, description=properties.get("Description"),
+            )
+            rollout = Rollout(stackset, account_id, region_name, properties)
+            status, operation_id = rollout.apply(properties, template_changed=True, action="CREATE")
+            if status == "FAILED":
+                # The resource handler cleans up what it made before reporting the failure.
+                reasons = [f"{i.account}: {i.reason}" for i in rollout.instances if i.detailed == "FAILED"]
+                rollout.delete_all()
+                raise Exception(f"Stack set operation {operation_id} failed beyond its failure tolerance: {'; '.join(reasons)}")
+            return cls(rollout)
+
+        @classmethod
+        def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
+            properties = cloudformation_json["Properties"]
+            rollout = original_resource.rollout
+            if properties["StackSetName"] != rollout.stackset.name:
+                raise NotImplementedError("renaming a stack set (a replacement) is not modelled by moto_launcher.py")
+            check_caller(account_id, properties.get("CallAs", "SELF"))
+            status, operation_id = rollout.apply(properties, template_changed=properties["TemplateBody"] != rollout.template, action="UPDATE")
+            if status == "FAILED":
+                raise NotImplementedError(f"stack set operation {operation_id} failed during a stack update; moto_launcher.py does not model an update's rollback")
+            return original_resource
+
+        def delete(self, account_id, region_name):
+            self.rollout.delete_all()
+
+    from moto.cloudformation import parsing
+
+    for cached in (parsing.get_model_list, parsing.get_model_map, parsing.get_name_type_map):
+        cached.cache_clear()
+    assert "AWS::CloudFormation::StackSet" in parsing.get_model_map()
+
+    original_update_instances = CloudFormationResponse.update_stack_instances
+
+    def update_stack_instances(self):
+        """Retrying instances (the README's remedy): redeploys the targeted existing instances."""
+        stackset = self.cloudformation_backend.describe_stack_set(self._get_param("StackSetName"))
+        rollout = rollouts.get(stackset.id)
+        if rollout is None:
+            return original_update_instances(self)
+        check_caller(self.current_account, self._get_param("CallAs") or "SELF")
+        deployment = self._get_params().get("DeploymentTargets", {})
+        regions = self._get_param("Regions", [])
+        scope = resolve_targets(rollout.owner, [{"DeploymentTargets": deployment, "Regions": regions}])
+        targets = [(a, r, ou) for a, r, ou in scope if rollout.instance(a, r) is not None]
+        status, operation_id = rollout.run(targets, "UPDATE")
+        return ActionResult({"OperationId": operation_id})
+
+    CloudFormationResponse.update_stack_instances = update_stack_instances
+
+    def auto_deploy(org_backend, account_id):
+        for rollout in list(rollouts.values()):
+            if not rollout.properties.get("AutoDeployment", {}).get("Enabled") or organization_of(rollout.owner) is not org_backend:
+                continue
+            wanted = rollout.targets()
+            for target in [t for t in wanted if t[0] == account_id and rollout.instance(t[0], t[1]) is None]:
+                rollout.deploy(*target)
+            for instance in [i for i in rollout.instances if i.account == account_id and (i.account, i.region) not in [(a, r) for a, r, _ in wanted]]:
+                rollout.remove(instance, retain_stack=rollout.properties["AutoDeployment"].get("RetainStacksOnAccountRemoval", False))
+
+    original_move = OrganizationsBackend.move_account
+
+    def move_account(self, **kwargs):
+        original_move(self, **kwargs)
+        auto_deploy(self, kwargs["AccountId"])
+
+    OrganizationsBackend.move_account = move_account
+
+
 def main():
     _require_moto()
     _patch_oidc_provider()
@@ -416,6 +763,7 @@ def main():
     _patch_deleted_stack_outputs()
     _patch_deletion_policies()
     _patch_rollback()
+    _patch_stack_sets()
     from moto.server import main as moto_server_main
 
     moto_server_main(sys.argv[1:])

@@ -10,7 +10,7 @@
  * IAM. test/rehearsal/moto_launcher.py models what moto leaves out (see the README).
  */
 import { AttachRolePolicyCommand, CreateOpenIDConnectProviderCommand, CreatePolicyCommand, CreateRoleCommand, DeleteOpenIDConnectProviderCommand, DeleteRoleCommand, DetachRolePolicyCommand } from '@aws-sdk/client-iam';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { parseTokenClaims } from '../../lib/bitbucket/token-claims';
@@ -18,6 +18,7 @@ import { webIdentityRequest } from '../../lib/explain/explain-access';
 import { evaluatePermissions } from '../../lib/iam-evaluator/evaluate-permissions';
 import { evaluateTrustPolicy } from '../../lib/iam-evaluator/evaluate-trust-policy';
 import { credentialSetup, linesBeforeAws, loadSamplePipeline, PipelineStep } from '../support/pipeline';
+import { commitContext, prepareRepository } from './admin-repository';
 import { AccountState, RoleState } from './aws-state';
 import { ADMIN_ACCOUNT, ADMIN_CREDENTIALS, CDK, Checks, Emulator, REGION, ROOT, run, runAllowingFailure, toolMissing } from './emulator';
 
@@ -42,22 +43,6 @@ const ORIGINAL_ENTRY = { repositories: FIRST_CONTEXT.repositories, policies: FIR
 const PREVIEW_ENTRY = { id: 'Preview', repositories: [REPO_APP, REPO_INFRA], cdkAccess: 'lookup' };
 const DEPLOY_ENTRY = { id: 'Deploy', repositories: [REPO_APP], environments: [ENV_PRODUCTION] };
 const FLAT_KEYS_GONE = { repositories: undefined, policies: undefined };
-
-/** A copy of the project as an admin's repository: the app, its cdk.json with committed context, the sample pipeline. */
-function prepareRepository(dir: string, context: object): void {
-  for (const entry of ['bin', 'lib', 'package.json', 'tsconfig.json', 'bitbucket-pipelines.yml']) {
-    cpSync(join(ROOT, entry), join(dir, entry), { recursive: true });
-  }
-  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
-  commitContext(dir, context);
-}
-
-/** Changes the admin's context in the copy's cdk.json, as a commit would; undefined values drop a key. */
-function commitContext(dir: string, context: object): void {
-  const committed = existsSync(join(dir, 'cdk.json')) ? join(dir, 'cdk.json') : join(ROOT, 'cdk.json');
-  const cdkJson = JSON.parse(readFileSync(committed, 'utf8')) as { context: Record<string, unknown> };
-  writeFileSync(join(dir, 'cdk.json'), JSON.stringify({ ...cdkJson, context: { ...cdkJson.context, ...context } }, null, 2));
-}
 
 /** The step's script as Bitbucket runs it, in bash, less `npm ci`: the rehearsal's copy is installed already. */
 function stepScript(lines: readonly string[]): string {
