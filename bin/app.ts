@@ -16,11 +16,10 @@ const result = parseOidcConfig(app.node.getAllContext());
 
 if (result.ok) {
   const config = result.value;
-  const env = config.account === undefined && config.region === undefined ? undefined : { account: config.account, region: config.region };
   if (config.stackSet === undefined) {
-    new BitbucketOidcStack(app, config.stackName, { config, env });
+    new BitbucketOidcStack(app, config.stackName, { config });
   } else {
-    new BitbucketOidcStackSetStack(app, stackSetStackNameFor(config.workspace), { config: { ...config, stackSet: config.stackSet }, env });
+    new BitbucketOidcStackSetStack(app, stackSetStackNameFor(config.workspace), { config: { ...config, stackSet: config.stackSet } });
   }
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   app.synth();

@@ -33,4 +33,15 @@ describe('package.json', () => {
     expect(devDependencies['aws-cdk']).toMatch(/^2\.\d+\.\d+$/);
     expect(devDependencies.typescript).toMatch(/^5\.\d+\.\d+$/);
   });
+
+  test('type-checks with the native compiler, pinned to the exact build checked against tsc 5.9', () => {
+    expect(devDependencies['@typescript/native-preview']).toMatch(/^7\.0\.0-dev\.\d{8}\.\d+$/);
+    expect((pkg.scripts as Record<string, string>).typecheck).toBe('tsgo -p tsconfig.json');
+  });
+
+  test('npm test runs everything: type-check, then unit, end-to-end and both rehearsals', () => {
+    const test = (pkg.scripts as Record<string, string>).test;
+    expect(test.startsWith('npm run typecheck && ')).toBe(true);
+    for (const script of ['npm:test:unit', 'npm:test:e2e', 'npm:rehearse', 'npm:rehearse:stackset']) expect(test).toContain(`"${script}"`);
+  });
 });

@@ -1,7 +1,3 @@
-import { spawnSync } from 'child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'fs';
-import { tmpdir } from 'os';
-import { join } from 'path';
 import { App, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -9,7 +5,6 @@ import { parseOidcConfig, stackSetStackNameFor } from '../lib/config/parse-oidc-
 import { OidcConfig } from '../lib/config/oidc-config';
 import { BitbucketOidcStackSetStack } from '../lib/stacks/oidc-stackset-stack';
 import { AUDIENCE, BASE_CONTEXT, REPO_A, REPO_B, templateFromContext } from './support/synth';
-import { toolAvailable } from './support/tools';
 
 const ROLLOUT = { stackSetOrganizationalUnits: 'ou-ab12-34cd56ef,r-ab12', stackSetRegion: 'eu-west-1' };
 
@@ -75,6 +70,12 @@ describe('the organisation-wide rollout', () => {
     expect([member.Parameters, member.Rules]).toEqual([undefined, undefined]);
   });
 
+  test('pinned to the management account, it still gives members a template that names no account but their own', () => {
+    const pinned = stackSetProperties(stackSetTemplate({ ...BASE_CONTEXT, ...ROLLOUT, account: '999988887777', region: 'eu-west-1' }).template);
+    expect(pinned.TemplateBody).toBe(properties.TemplateBody);
+    expect(pinned.TemplateBody).not.toContain('999988887777');
+  });
+
   test('a named role needs CAPABILITY_NAMED_IAM; DELEGATED_ADMIN and defaults', () => {
     const props = stackSetProperties(stackSetTemplate({ ...BASE_CONTEXT, ...ROLLOUT, roleName: 'bitbucket-deploy', stackSetCallAs: 'DELEGATED_ADMIN' }).template);
     expect(props.Capabilities).toEqual(['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM']);
@@ -103,19 +104,6 @@ describe('the organisation-wide rollout', () => {
     const { app } = stackSetTemplate({ ...BASE_CONTEXT, ...ROLLOUT });
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     expect(() => app.synth()).not.toThrow();
-  });
-
-  const lint = toolAvailable('cfn-lint', 'install it with pip install cfn-lint') ? test : test.skip;
-  lint('cfn-lint passes on the StackSet template and on the embedded member template', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'bitbucket-oidc-stackset-'));
-    try {
-      writeFileSync(join(dir, 'stackset.json'), JSON.stringify(template.toJSON()));
-      writeFileSync(join(dir, 'member.json'), properties.TemplateBody as string);
-      const result = spawnSync('cfn-lint', ['--', join(dir, 'stackset.json'), join(dir, 'member.json')], { encoding: 'utf8' });
-      expect({ status: result.status, output: `${result.stdout}${result.stderr}` }).toEqual({ status: 0, output: '' });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
   });
 });
 

@@ -127,6 +127,11 @@ describe('the default stack', () => {
     const { stack } = stackFromContext(BASE_CONTEXT);
     expect(stack.environment).toBe('aws://unknown-account/unknown-region');
   });
+
+  test('account and region pin it to one environment; the stack is named after the workspace', () => {
+    const { stack } = stackFromContext({ ...BASE_CONTEXT, workspace: 'acme_corp', account: '123456789012', region: 'eu-west-1' });
+    expect([stack.environment, stack.stackName]).toEqual(['aws://123456789012/eu-west-1', 'BitbucketOidc-acme-corp']);
+  });
 });
 
 describe('trust for each combination of repositories and environments', () => {

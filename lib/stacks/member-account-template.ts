@@ -17,7 +17,8 @@ export function memberAccountTemplate(config: OidcConfig): Record<string, unknow
   try {
     const app = new App({ builtinCloudFormationValidation: false, autoSynth: false, outdir });
     const stack = new BitbucketOidcStack(app, config.stackName, {
-      config: { ...config, stackSet: undefined },
+      // Environment-agnostic: every ARN names the member account, not the one the StackSet is deployed from.
+      config: { ...config, stackSet: undefined, account: undefined, region: undefined },
       synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }),
     });
     return app.synth().getStackArtifact(stack.artifactId).template as Record<string, unknown>;

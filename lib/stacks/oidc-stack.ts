@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Stack, StackProps, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Environment, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 // cdk-nag writes finding IDs with this function; using it keeps acknowledgements exact when tokens resolve differently.
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
@@ -13,6 +13,11 @@ export interface BitbucketOidcStackProps extends StackProps {
   readonly config: OidcConfig;
 }
 
+/** The environment `account` and `region` pin a stack to; undefined leaves it environment-agnostic. */
+export function environmentOf(config: Pick<OidcConfig, 'account' | 'region'>): Environment | undefined {
+  return config.account === undefined && config.region === undefined ? undefined : { account: config.account, region: config.region };
+}
+
 /**
  * One Bitbucket workspace in one account: its OIDC provider (created or imported)
  * and the roles its pipeline steps assume, with their ARNs as outputs.
@@ -20,7 +25,7 @@ export interface BitbucketOidcStackProps extends StackProps {
 export class BitbucketOidcStack extends Stack {
   constructor(scope: Construct, id: string, props: BitbucketOidcStackProps) {
     // No AWS::CDK::Metadata: the template holds only what the admin deploys, and stays usable as a StackSet template.
-    super(scope, id, { analyticsReporting: false, ...props });
+    super(scope, id, { analyticsReporting: false, env: environmentOf(props.config), ...props });
     const { config } = props;
 
     const provider =

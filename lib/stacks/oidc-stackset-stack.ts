@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { OidcConfig } from '../config/oidc-config';
 import { StackSetConfig, Tolerance } from '../config/stackset-values';
 import { memberAccountTemplate } from './member-account-template';
+import { environmentOf } from './oidc-stack';
 
 /** CloudFormation's limit for a StackSet's TemplateBody, in bytes. */
 const MAX_TEMPLATE_BODY_BYTES = 51_200;
@@ -22,7 +23,7 @@ export interface BitbucketOidcStackSetStackProps extends StackProps {
  */
 export class BitbucketOidcStackSetStack extends Stack {
   constructor(scope: Construct, id: string, props: BitbucketOidcStackSetStackProps) {
-    super(scope, id, { analyticsReporting: false, ...props });
+    super(scope, id, { analyticsReporting: false, env: environmentOf(props.config), ...props });
     const { config } = props;
     const { stackSet } = config;
     const templateBody = JSON.stringify(memberAccountTemplate(config));

@@ -1,12 +1,8 @@
-import { join, resolve } from 'path';
+import { runExplain } from '../../lib/explain/explain-command';
 import { parseExplainArguments } from '../../lib/explain/explain-arguments';
 import { parseTokenClaims } from '../../lib/bitbucket/token-claims';
-import { ProcessResult, runProcess } from '../support/processes';
 import { AUDIENCE, ENV_PROD, REPO_A, REPO_B } from '../support/synth';
 
-jest.setTimeout(60_000);
-
-const ROOT = resolve(__dirname, '..', '..');
 const ISSUER = 'https://api.bitbucket.org/2.0/workspaces/acme-corp/pipelines-config/identity/oidc';
 const STEP = '{5e3c1a9b-7d2f-4e8a-9c6b-1a2b3c4d5e6f}';
 const SIGNATURE = 'c2VjcmV0LXNpZ25hdHVyZS1tdXN0LW5vdC1sZWFr';
@@ -16,27 +12,23 @@ const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('b
 const claims = (sub: string) => ({ iss: ISSUER, aud: AUDIENCE, sub, repositoryUuid: REPO_A, branchName: 'main' });
 const token = (sub: string) => `${encode({ alg: 'RS256', typ: 'JWT' })}.${encode(claims(sub))}.${SIGNATURE}`;
 
-function explain(args: string[], stdin: string): Promise<ProcessResult> {
-  return runProcess(process.execPath, ['--require', 'ts-node/register', join(ROOT, 'bin', 'explain-access.ts'), ...args], { cwd: ROOT, stdin });
+/** The command as bin/explain-access.ts runs it, with files and standard input given here. */
+function explain(args: string[], stdin: string, files: Record<string, string> = {}) {
+  return runExplain(args, { readFile: (path) => files[path], readStdin: () => stdin });
 }
 
-// Run the three tries at once, as a new user would run them one after another.
-const admittedRun = explain(['--claims', '-', ...CONTEXT], JSON.stringify(claims(`${REPO_A}:${ENV_PROD}:${STEP}`)));
-const refusedRun = explain(['--claims', '-', ...CONTEXT], token(`${REPO_B}:${STEP}`));
-const malformedRun = explain(['--claims', '-', ...CONTEXT], 'not a token at all');
-
-describe('npm run explain', () => {
-  test('an admitted step: exit 0, ADMITTED, every condition ok', async () => {
-    const run = await admittedRun;
-    expect(run.code).toBe(0);
+describe('npm run explain (in process; test/e2e runs it as a process)', () => {
+  test('an admitted step: exit 0, ADMITTED, every condition ok', () => {
+    const run = explain(['--claims', '-', ...CONTEXT], JSON.stringify(claims(`${REPO_A}:${ENV_PROD}:${STEP}`)));
+    expect(run.exitCode).toBe(0);
     expect(run.stdout).toContain('RoleArn (PipelineRole');
     expect(run.stdout).toMatch(/: ADMITTED\n/);
     expect(run.stdout).not.toContain('FAIL');
   });
 
-  test('a refused token: exit 1, names the failing condition and what it expected, never prints the token', async () => {
-    const run = await refusedRun;
-    expect(run.code).toBe(1);
+  test('a refused token: exit 1, names the failing condition and what it expected, never prints the token', () => {
+    const run = explain(['--claims', '-', ...CONTEXT], token(`${REPO_B}:${STEP}`));
+    expect(run.exitCode).toBe(1);
     expect(run.stdout).toMatch(/: REFUSED\n/);
     const failing = run.stdout.split('\n').filter((line) => line.includes('FAIL'));
     expect(failing).toEqual([
@@ -46,11 +38,26 @@ describe('npm run explain', () => {
     expect(run.stdout + run.stderr).not.toContain(token(`${REPO_B}:${STEP}`).split('.')[1]);
   });
 
-  test('malformed input: exit 2, one clear line, no stack trace, and the input is not echoed', async () => {
-    const run = await malformedRun;
-    expect(run.code).toBe(2);
-    expect(run.stderr.trim()).toBe('claims: expected a JSON object of claims or a token of three base64url parts separated by dots');
-    expect(run.stdout).toBe('');
+  test('malformed input: exit 2, one clear line, and the input is not echoed', () => {
+    const run = explain(['--claims', '-', ...CONTEXT], 'not a token at all');
+    expect([run.exitCode, run.stdout, run.stderr]).toEqual([2, '', 'claims: expected a JSON object of claims or a token of three base64url parts separated by dots\n']);
+  });
+
+  test('context from cdk.json, then cdk.context.json, then -c; claims from a file', () => {
+    const files = {
+      'cdk.json': JSON.stringify({ context: { workspace: 'acme-corp', audience: AUDIENCE, repositories: REPO_B } }),
+      'cdk.context.json': JSON.stringify({ repositories: REPO_A }),
+      'claims.json': JSON.stringify(claims(`${REPO_A}:${STEP}`)),
+    };
+    expect(explain(['--claims', 'claims.json'], '', files).exitCode).toBe(0);
+    expect(explain(['--claims', 'claims.json', '-c', `repositories=${REPO_B}`], '', files).exitCode).toBe(1);
+  });
+
+  test('a claims file that cannot be read, and bad context: exit 2, one line each', () => {
+    expect(explain(['--claims', 'missing.json', ...CONTEXT], '')).toEqual({ exitCode: 2, stdout: '', stderr: '--claims: cannot read "missing.json"\n' });
+    const bad = explain(['--claims', '-', '-c', 'workspace=acme-corp'], '{}');
+    expect([bad.exitCode, bad.stderr.split('\n')[0]]).toEqual([2, 'Invalid context:']);
+    expect(bad.stderr).toContain('  audience: missing;');
   });
 });
 
