@@ -161,12 +161,15 @@ export class Emulator {
       PYTHONWARNINGS: 'ignore',
       AWS_REGION: REGION,
       AWS_DEFAULT_REGION: REGION,
+      // The SDK's notice that it will need Node 22 from 2027 (see the README) would repeat in every process.
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     };
     this.process.stderr?.on('data', (chunk: Buffer) => (this.errors = `${this.errors}${chunk.toString()}`.slice(-6000)));
   }
 
   /** Starts moto_server through the launcher on a free port of 127.0.0.1. */
   static async start(work: string): Promise<Emulator> {
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
     const port = await freePort();
     const child = spawn('python3', [join(__dirname, 'moto_launcher.py'), '-H', '127.0.0.1', '-p', String(port)], {
       env: { ...cleanEnv(), MOTO_IAM_LOAD_MANAGED_POLICIES: 'true' },
