@@ -4,8 +4,9 @@
  * real AWS endpoint, the commands it runs, and its checks.
  */
 import { ChildProcess, spawn, spawnSync, SpawnSyncReturns } from 'child_process';
-import { mkdirSync, writeFileSync } from 'fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { createServer, Socket } from 'net';
+import { tmpdir } from 'os';
 import { join, resolve } from 'path';
 
 export const ROOT = resolve(__dirname, '..', '..');
@@ -204,4 +205,37 @@ export class Emulator {
   stop(): void {
     if (this.process.pid !== undefined && this.process.exitCode === null) process.kill(this.process.pid, 'SIGTERM');
   }
+}
+
+/**
+ * Runs a rehearsal: skips it with a message when a tool is missing (fails under CI=true),
+ * gives it its own folder and emulator, reports any error and the emulator's tracebacks
+ * as a failure, always stops the emulator, and sets the exit code from the checks.
+ */
+export function rehearse(name: string, phases: (checks: Checks, emulator: Emulator, work: string) => Promise<void>): void {
+  const checks = new Checks();
+  const body = async (): Promise<void> => {
+    const missing = toolMissing();
+    if (missing !== undefined) {
+      if (process.env.CI === 'true') throw new Error(`${missing} (required under CI=true)`);
+      process.stdout.write(`SKIPPED the ${name}: ${missing}\n`);
+      return;
+    }
+    const work = mkdtempSync(join(tmpdir(), 'bitbucket-oidc-rehearsal-'));
+    let emulator: Emulator | undefined;
+    try {
+      emulator = await Emulator.start(work);
+      await phases(checks, emulator, work);
+    } catch (error) {
+      checks.fail(error instanceof Error ? error.message : String(error));
+      const tracebacks = emulator?.tracebacks();
+      if (tracebacks) process.stdout.write(`moto_server errors:\n${tracebacks}\n`);
+    } finally {
+      emulator?.stop();
+      rmSync(work, { recursive: true, force: true });
+    }
+  };
+  body()
+    .catch((error: unknown) => checks.fail(error instanceof Error ? error.message : String(error)))
+    .finally(() => checks.finish(name));
 }

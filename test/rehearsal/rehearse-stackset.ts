@@ -26,14 +26,12 @@ import {
   RegisterDelegatedAdministratorCommand,
 } from '@aws-sdk/client-organizations';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { mkdtempSync, rmSync } from 'fs';
-import { tmpdir } from 'os';
 import { join } from 'path';
 import { resolveIntrinsics } from '../../lib/iam-evaluator/template-intrinsics';
 import { templateFromContext } from '../support/synth';
 import { commitContext, prepareRepository } from './admin-repository';
 import { AccountState, RoleState } from './aws-state';
-import { ADMIN_ACCOUNT, ADMIN_CREDENTIALS, CDK, Checks, Credentials, Emulator, REGION, run, runAllowingFailure, toolMissing } from './emulator';
+import { ADMIN_ACCOUNT, ADMIN_CREDENTIALS, CDK, Checks, Credentials, Emulator, REGION, rehearse, run, runAllowingFailure } from './emulator';
 
 const WORKSPACE_UUID = '8a9b5c3e-1f2d-4e6a-9b7c-0d1e2f3a4b5c';
 const AUDIENCE = `ari:cloud:bitbucket::workspace/${WORKSPACE_UUID}`;
@@ -58,28 +56,6 @@ interface Member {
   readonly label: string;
   readonly id: string;
   readonly state: AccountState;
-}
-
-async function main(checks: Checks): Promise<void> {
-  const missing = toolMissing();
-  if (missing !== undefined) {
-    if (process.env.CI === 'true') throw new Error(`${missing} (required under CI=true)`);
-    process.stdout.write(`SKIPPED the StackSet rehearsal: ${missing}\n`);
-    return;
-  }
-  const work = mkdtempSync(join(tmpdir(), 'bitbucket-oidc-stackset-'));
-  let emulator: Emulator | undefined;
-  try {
-    emulator = await Emulator.start(work);
-    await phases(checks, emulator, work);
-  } catch (error) {
-    checks.fail(error instanceof Error ? error.message : String(error));
-    const tracebacks = emulator?.tracebacks();
-    if (tracebacks) process.stdout.write(`moto_server errors:\n${tracebacks}\n`);
-  } finally {
-    emulator?.stop();
-    rmSync(work, { recursive: true, force: true });
-  }
 }
 
 async function phases(checks: Checks, emulator: Emulator, work: string): Promise<void> {
@@ -313,7 +289,4 @@ async function checkMember(checks: Checks, member: Member, expected: Record<stri
   return roles;
 }
 
-const checks = new Checks();
-main(checks)
-  .catch((error: unknown) => checks.fail(error instanceof Error ? error.message : String(error)))
-  .finally(() => checks.finish('StackSet rehearsal'));
+rehearse('StackSet rehearsal', phases);

@@ -10,8 +10,7 @@
  * IAM. test/rehearsal/moto_launcher.py models what moto leaves out (see the README).
  */
 import { AttachRolePolicyCommand, CreateOpenIDConnectProviderCommand, CreatePolicyCommand, CreateRoleCommand, DeleteOpenIDConnectProviderCommand, DeleteRoleCommand, DetachRolePolicyCommand } from '@aws-sdk/client-iam';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
-import { tmpdir } from 'os';
+import { cpSync, readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { parseTokenClaims } from '../../lib/bitbucket/token-claims';
 import { webIdentityRequest } from '../../lib/explain/explain-access';
@@ -20,7 +19,7 @@ import { evaluateTrustPolicy } from '../../lib/iam-evaluator/evaluate-trust-poli
 import { credentialSetup, linesBeforeAws, loadSamplePipeline, PipelineStep } from '../support/pipeline';
 import { commitContext, prepareRepository } from './admin-repository';
 import { AccountState, RoleState } from './aws-state';
-import { ADMIN_ACCOUNT, ADMIN_CREDENTIALS, CDK, Checks, Emulator, REGION, ROOT, run, runAllowingFailure, toolMissing } from './emulator';
+import { ADMIN_ACCOUNT, ADMIN_CREDENTIALS, CDK, Checks, Emulator, REGION, rehearse, ROOT, run, runAllowingFailure } from './emulator';
 
 const WORKSPACE = 'acme-corp';
 const WORKSPACE_UUID = '8a9b5c3e-1f2d-4e6a-9b7c-0d1e2f3a4b5c';
@@ -78,31 +77,8 @@ function admits(role: RoleState, token: string): boolean {
   return evaluateTrustPolicy(role.trust, request).admitted;
 }
 
-async function main(checks: Checks): Promise<void> {
-  const missing = toolMissing();
-  if (missing !== undefined) {
-    if (process.env.CI === 'true') throw new Error(`${missing} (required under CI=true)`);
-    process.stdout.write(`SKIPPED the deploy rehearsal: ${missing}\n`);
-    return;
-  }
-  const work = mkdtempSync(join(tmpdir(), 'bitbucket-oidc-rehearsal-'));
+async function phases(checks: Checks, emulator: Emulator, work: string): Promise<void> {
   const repository = join(work, 'repository');
-  mkdirSync(repository);
-  let emulator: Emulator | undefined;
-  try {
-    emulator = await Emulator.start(work);
-    await phases(checks, emulator, repository);
-  } catch (error) {
-    checks.fail(error instanceof Error ? error.message : String(error));
-    const tracebacks = emulator?.tracebacks();
-    if (tracebacks) process.stdout.write(`moto_server errors:\n${tracebacks}\n`);
-  } finally {
-    emulator?.stop();
-    rmSync(work, { recursive: true, force: true });
-  }
-}
-
-async function phases(checks: Checks, emulator: Emulator, repository: string): Promise<void> {
   const adminEnv = emulator.envWith(ADMIN_CREDENTIALS);
   const account = new AccountState(emulator, ADMIN_CREDENTIALS);
   const cdk = (...args: string[]) => run(CDK, [...args, '--require-approval', 'never'], { cwd: repository, env: adminEnv });
@@ -368,7 +344,4 @@ async function phases(checks: Checks, emulator: Emulator, repository: string): P
   });
 }
 
-const checks = new Checks();
-main(checks)
-  .catch((error: unknown) => checks.fail(error instanceof Error ? error.message : String(error)))
-  .finally(() => checks.finish('rehearsal'));
+rehearse('rehearsal', phases);
