@@ -57,7 +57,7 @@ function trustedProviders(trust: unknown, providers: readonly BitbucketProvider[
  * provider their permission policies.
  */
 export async function readBitbucketTrust(client: IAMClient): Promise<BitbucketTrust> {
-  const call = <T>(action: AuditAction, request: () => Promise<T>): Promise<T> => request().catch((error: unknown) => Promise.reject(explain(action, error)));
+  const call = <T>(action: AuditAction, request: () => Promise<T>): Promise<T> => request().catch((error: unknown) => Promise.reject(describeFailure(action, error)));
   const listed = await call('iam:ListOpenIDConnectProviders', () => client.send(new ListOpenIDConnectProvidersCommand({})));
   const providerArns = (listed.OpenIDConnectProviderList ?? []).map((provider) => provider.Arn ?? '').filter((arn) => workspaceOfIssuer(arn.replace(/^arn:[^:]+:iam::\d{12}:oidc-provider\//, '')) !== undefined);
   const providers = await Promise.all(
@@ -120,7 +120,7 @@ interface SdkError {
 }
 
 /** One line naming the IAM action and what went wrong; never a stack trace. */
-function explain(action: AuditAction, error: unknown): AccountReadError {
+function describeFailure(action: AuditAction, error: unknown): AccountReadError {
   if (error instanceof AccountReadError) return error;
   const failure = (typeof error === 'object' && error !== null ? error : {}) as SdkError;
   const said = `${failure.name ?? 'Error'}: ${(failure.message ?? String(error)).split('\n')[0]}`;
