@@ -205,11 +205,12 @@ async function phases(checks: Checks, emulator: Emulator, work: string): Promise
     await checkMember(checks, newcomer, expectedRoles(newcomer.id, [...ROLES, OPS_ROLE]));
   });
 
-  await checks.phase('8. a delegated administrator deploys with stackSetCallAs=DELEGATED_ADMIN', async () => {
+  await checks.phase('8. a delegated administrator deploys to the whole organisation with stackSetCallAs=DELEGATED_ADMIN', async () => {
     const delegate = members.dev;
     const delegateEnv = emulator.envWith(await credentialsFor(delegate.id));
     const labs = join(work, 'delegate-repository');
-    prepareRepository(labs, context('acme-labs', ROLES, { stackSetOrganizationalUnits: [ous.sandbox], stackSetCallAs: 'DELEGATED_ADMIN' }));
+    // The whole organisation, from the root: every member account, never the management account.
+    prepareRepository(labs, context('acme-labs', ROLES, { stackSetOrganizationalUnits: [root], stackSetCallAs: 'DELEGATED_ADMIN' }));
     run(CDK, ['bootstrap', `aws://${delegate.id}/${REGION}`], { cwd: labs, env: delegateEnv });
     const refused = runAllowingFailure(CDK, ['deploy', '--require-approval', 'never'], { cwd: labs, env: delegateEnv });
     checks.check(
@@ -220,11 +221,14 @@ async function phases(checks: Checks, emulator: Emulator, work: string): Promise
     await organizations.send(new RegisterDelegatedAdministratorCommand({ AccountId: delegate.id, ServicePrincipal: STACKSETS }));
     cdk(labs, delegateEnv, 'deploy');
     const labsInstances = await instances('BitbucketOidc-acme-labs', delegate.state);
+    const everyMember = Object.values(members).map((member) => member.id).sort();
     checks.equal(
-      `${delegate.label}, registered: its StackSet reaches the Sandbox OU less none (sandbox, excluded, legacy, joins-later)`,
-      labsInstances.map((instance) => instance.Status),
-      ['CURRENT', 'CURRENT', 'CURRENT', 'CURRENT'],
+      `${delegate.label}, registered: its StackSet, aimed at the root, reaches every member account (itself included), each CURRENT`,
+      labsInstances.map((instance) => `${instance.Account} ${instance.Status}`).sort(),
+      everyMember.map((id) => `${id} CURRENT`),
     );
+    const managementProviders = (await management.providers()).map((provider) => provider.url);
+    checks.equal(`${ADMIN_ACCOUNT} management, in the root too: no instance, no provider`, [labsInstances.some((instance) => instance.Account === ADMIN_ACCOUNT), managementProviders], [false, []]);
     const labsProviders = (await members.sandbox.state.providers()).map((provider) => provider.url);
     checks.equal(`${members.sandbox.label}: now holds both workspaces' providers`, labsProviders.sort(), [issuerHost('acme-corp'), issuerHost('acme-labs')]);
   });
