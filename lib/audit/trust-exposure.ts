@@ -1,5 +1,5 @@
 import { environmentsOfPatterns, formatBitbucketSubject, repositoriesOfPatterns } from '../bitbucket/subject-patterns';
-import { evaluateTrustPolicy, WebIdentityRequest } from '../iam-evaluator/evaluate-trust-policy';
+import { conditionValues, evaluateTrustPolicy, WebIdentityRequest } from '../iam-evaluator/evaluate-trust-policy';
 import { BitbucketProvider } from './role-facts';
 
 /** UUIDs no real trust names: a repository, an environment and a step the trust cannot know. */
@@ -35,8 +35,7 @@ export function trustExposure(trust: unknown, provider: BitbucketProvider): Trus
     context: { [`${provider.host}:aud`]: aud, [subKey]: sub },
   });
   // The shape of the trust itself: the conditions it checks, whatever this request holds.
-  const statements = evaluateTrustPolicy(trust, request('', '')).statements;
-  const subPatterns = statements.flatMap((statement) => statement.conditions.filter((condition) => condition.key.toLowerCase() === subKey.toLowerCase()).flatMap((condition) => condition.expected));
+  const subPatterns = conditionValues(evaluateTrustPolicy(trust, request('', '')), subKey);
   const repositories = repositoriesOfPatterns(subPatterns);
   const environments = environmentsOfPatterns(subPatterns);
   // STS admits only tokens whose aud is one of the provider's client IDs.

@@ -1,5 +1,5 @@
 import { DeployTarget, resolveIntrinsics } from '../iam-evaluator/template-intrinsics';
-import { evaluateTrustPolicy, TrustDecision, WebIdentityRequest } from '../iam-evaluator/evaluate-trust-policy';
+import { conditionValues, evaluateTrustPolicy, TrustDecision, WebIdentityRequest } from '../iam-evaluator/evaluate-trust-policy';
 import { environmentsOfPatterns, formatBitbucketSubject, parseBitbucketSubject } from '../bitbucket/subject-patterns';
 import { TokenClaims } from '../bitbucket/token-claims';
 
@@ -85,7 +85,7 @@ function environmentMismatch(trust: unknown, decision: TrustDecision, request: W
   if (subKey === undefined || subject === undefined) return undefined;
   const admits = (environment: string | undefined) =>
     evaluateTrustPolicy(trust, { ...request, context: { ...request.context, [subKey]: formatBitbucketSubject({ ...subject, environment }) } }).admitted;
-  const patterns = decision.statements.flatMap((statement) => statement.conditions.filter((condition) => condition.key === subKey).flatMap((condition) => condition.expected));
+  const patterns = conditionValues(decision, subKey);
   const admittedEnvironments = environmentsOfPatterns(patterns).filter((environment) => environment !== subject.environment && admits(environment));
   if (subject.environment === undefined) {
     return admittedEnvironments.length > 0

@@ -34,7 +34,7 @@ export interface TrustDecision {
  * an explicit Deny wins, otherwise any applicable Allow admits, otherwise the
  * implicit deny refuses. All condition operators of a statement, and all keys of
  * an operator, must hold. Elements it does not model (NotPrincipal, NotAction,
- * unknown operators, set operators) are refused loudly rather than misjudged.
+ * operators outside condition-operators.ts) are refused loudly rather than misjudged.
  */
 export function evaluateTrustPolicy(document: unknown, request: WebIdentityRequest): TrustDecision {
   const statements = statementsOf(document).map((statement, index) => evaluateStatement(statement, request, index));
@@ -69,4 +69,11 @@ function evaluateStatement(statement: JsonObject, request: WebIdentityRequest, i
     conditions,
     applies: principalMatches && actionMatches && conditions.every((condition) => condition.holds),
   };
+}
+
+/** Every value a decision's conditions expect for one key (key names compared without case, as IAM does). */
+export function conditionValues(decision: TrustDecision, key: string): string[] {
+  return decision.statements.flatMap((statement) =>
+    statement.conditions.filter((condition) => condition.key.toLowerCase() === key.toLowerCase()).flatMap((condition) => condition.expected),
+  );
 }
