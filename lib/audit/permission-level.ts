@@ -8,6 +8,8 @@ export interface PermissionLevel {
   readonly level: 'admin' | 'deploy' | 'none';
   /** What gives it that level, for the finding's line. */
   readonly because: readonly string[];
+  /** The attached policy ARNs and inline policy names that give it that level. */
+  readonly grantedBy: readonly string[];
   /** Documents the evaluator could not read, with why. */
   readonly unreadable: readonly string[];
 }
@@ -26,9 +28,9 @@ function awsManagedName(arn: string): string | undefined {
  * whether they allow changing IAM (`iam:AttachRolePolicy`) or assuming a CDK deploy role.
  */
 export function permissionLevel(role: RoleFacts): PermissionLevel {
-  const managed = role.attachedPolicyArns.map(awsManagedName).filter((name): name is string => name !== undefined);
-  const admin = managed.filter((name) => ADMIN_MANAGED.includes(name));
-  const deploy = managed.filter((name) => DEPLOY_MANAGED.includes(name));
+  const managed = (names: readonly string[]) => role.attachedPolicyArns.filter((arn) => names.includes(awsManagedName(arn) ?? ''));
+  const admin = managed(ADMIN_MANAGED);
+  const deploy = managed(DEPLOY_MANAGED);
   const [partition, account] = /^arn:([^:]+):iam::(\d{12}):/.exec(role.arn)?.slice(1) ?? ['aws', '000000000000'];
   const unreadable: string[] = [];
   const allows = (action: string, resource: string): string[] =>
@@ -43,13 +45,14 @@ export function permissionLevel(role: RoleFacts): PermissionLevel {
   const iamChangers = allows('iam:AttachRolePolicy', `arn:${partition}:iam::${account}:role/any-role`);
   const deployRoles = cdkDeployRoleProbes(role, partition, account).flatMap((arn) => allows('sts:AssumeRole', arn));
   const level = admin.length > 0 || iamChangers.length > 0 ? 'admin' : deploy.length > 0 || deployRoles.length > 0 ? 'deploy' : 'none';
+  const deployRoleGrants = [...new Set(deployRoles)];
   const because = [
-    ...admin,
+    ...admin.map(awsManagedName),
     ...iamChangers.map((name) => `${name} (allows iam:AttachRolePolicy)`),
-    ...deploy,
-    ...[...new Set(deployRoles)].map((name) => `${name} (may assume the CDK deploy role)`),
-  ];
-  return { level, because, unreadable: [...new Set(unreadable)] };
+    ...deploy.map(awsManagedName),
+    ...deployRoleGrants.map((name) => `${name} (may assume the CDK deploy role)`),
+  ].filter((reason): reason is string => reason !== undefined);
+  return { level, because, grantedBy: [...new Set([...admin, ...iamChangers, ...deploy, ...deployRoleGrants])], unreadable: [...new Set(unreadable)] };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { CdkAccess } from '../config/oidc-config';
 import { PermissionLevel } from './permission-level';
 import { RoleFacts } from './role-facts';
 import { TrustExposure } from './trust-exposure';
@@ -7,23 +8,21 @@ export interface RoleReplacement {
   readonly id: string;
   readonly repositories: readonly string[];
   readonly environments?: readonly string[];
-  readonly cdkAccess: 'deploy' | 'lookup' | 'none';
+  readonly cdkAccess: CdkAccess;
   readonly policies?: readonly string[];
 }
-
-/** Attached AWS managed policies that `cdkAccess=deploy` replaces: CloudFormation's execution role deploys. */
-const REPLACED_BY_DEPLOY = /^arn:[^:]+:iam::aws:policy\/(AdministratorAccess|PowerUserAccess|IAMFullAccess)$/;
 
 /**
  * The least-privilege entry that replaces a flagged role: its repositories and
  * environments where the trust already names them (placeholders where it does not), the
- * deploy role only through an environment, and the policies it had less the broad ones.
+ * deploy role only through an environment instead of the policies that let it write
+ * (CloudFormation's execution role deploys), and its other attached policies.
  */
 export function roleReplacement(role: RoleFacts, exposures: readonly TrustExposure[], permissions: PermissionLevel): RoleReplacement {
   const repositories = [...new Set(exposures.flatMap((exposure) => exposure.repositories))];
   const environments = [...new Set(exposures.flatMap((exposure) => exposure.environments))];
   const deploys = permissions.level !== 'none';
-  const policies = role.attachedPolicyArns.filter((arn) => !REPLACED_BY_DEPLOY.test(arn));
+  const policies = role.attachedPolicyArns.filter((arn) => !permissions.grantedBy.includes(arn));
   return {
     id: roleId(role.name),
     repositories: repositories.length > 0 ? repositories : ['<repository UUID>'],

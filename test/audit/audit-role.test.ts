@@ -1,7 +1,6 @@
 import { auditRole } from '../../lib/audit/audit-role';
 import { BitbucketProvider, RoleFacts } from '../../lib/audit/role-facts';
-import { resolveIntrinsics } from '../../lib/iam-evaluator/template-intrinsics';
-import { AUDIENCE, ENV_PROD, ISSUER_HOST, REPO_A, REPO_B, templateFromContext } from '../support/synth';
+import { AUDIENCE, ENV_PROD, ISSUER_HOST, REPO_A, REPO_B, rolesAsDeployed } from '../support/synth';
 
 const ACCOUNT = '111122223333';
 const PROVIDER_ARN = `arn:aws:iam::${ACCOUNT}:oidc-provider/${ISSUER_HOST}`;
@@ -25,18 +24,12 @@ const findings = (facts: RoleFacts, provider = PROVIDER) => auditRole(facts, [pr
 
 /** The roles this app synthesizes for a context, as IAM would hold them in the account. */
 function appRoles(context: Record<string, unknown>): RoleFacts[] {
-  const template = templateFromContext({ workspace: 'acme-corp', audience: AUDIENCE, ...context }).toJSON() as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
-  const providerId = Object.keys(template.Resources).find((id) => template.Resources[id].Type === 'AWS::IAM::OIDCProvider') ?? '';
-  const target = { account: ACCOUNT, partition: 'aws', region: 'eu-west-1', refs: { [providerId]: PROVIDER_ARN } };
-  return Object.entries(template.Resources)
-    .filter(([, resource]) => resource.Type === 'AWS::IAM::Role')
-    .map(([logicalId, resource]) => {
-      const policy = Object.values(template.Resources).find((candidate) => candidate.Type === 'AWS::IAM::Policy' && JSON.stringify(candidate.Properties.Roles) === JSON.stringify([{ Ref: logicalId }]));
-      return role(logicalId, resolveIntrinsics(resource.Properties.AssumeRolePolicyDocument, target), {
-        maxSessionDurationSeconds: resource.Properties.MaxSessionDuration as number,
-        permissionDocuments: policy === undefined ? {} : { DefaultPolicy: resolveIntrinsics(policy.Properties.PolicyDocument, target) },
-      });
-    });
+  return Object.values(rolesAsDeployed({ workspace: 'acme-corp', audience: AUDIENCE, ...context }, ACCOUNT)).map((deployed) =>
+    role(deployed.logicalId, deployed.trust, {
+      maxSessionDurationSeconds: deployed.maxSessionDuration,
+      permissionDocuments: Object.fromEntries(deployed.inlinePolicies.map((document) => ['DefaultPolicy', document])),
+    }),
+  );
 }
 
 describe('findings on the trust and permissions of roles as real accounts have them', () => {
@@ -79,6 +72,16 @@ describe('findings on the trust and permissions of roles as real accounts have t
     expect(findings(role('power', pinned, { attachedPolicyArns: ['arn:aws:iam::aws:policy/PowerUserAccess'] }))).toEqual([['medium', 'write-from-any-branch']]);
     const cdkDeploy = { Deploy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: `arn:aws:iam::${ACCOUNT}:role/cdk-team1-deploy-role-${ACCOUNT}-eu-west-1` }] } };
     expect(findings(role('cdk', pinned, { permissionDocuments: cdkDeploy }))).toEqual([['medium', 'write-from-any-branch']]);
+  });
+
+  test('the replacement drops every policy that let the role write, a customer managed "*" too, and keeps the rest', () => {
+    const pinned = trust({ StringEquals: aud, StringLike: sub(`${REPO_A}:*`) });
+    const everything = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
+    const facts = role('legacy', pinned, {
+      attachedPolicyArns: ['arn:aws:iam::111122223333:policy/Everything', 'arn:aws:iam::aws:policy/PowerUserAccess', 'arn:aws:iam::aws:policy/ReadOnlyAccess'],
+      permissionDocuments: { 'arn:aws:iam::111122223333:policy/Everything': everything },
+    });
+    expect(auditRole(facts, [PROVIDER]).replacement?.policies).toEqual(['arn:aws:iam::aws:policy/ReadOnlyAccess']);
   });
 
   test('read-only permissions reachable from any branch are not a write finding', () => {
