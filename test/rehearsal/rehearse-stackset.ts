@@ -27,8 +27,7 @@ import {
 } from '@aws-sdk/client-organizations';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { join } from 'path';
-import { resolveIntrinsics } from '../../lib/iam-evaluator/template-intrinsics';
-import { templateFromContext } from '../support/synth';
+import { DeployedRole, rolesAsDeployed } from '../support/synth';
 import { commitContext, prepareRepository } from './admin-repository';
 import { AccountState, RoleState } from './aws-state';
 import { ADMIN_ACCOUNT, ADMIN_CREDENTIALS, CDK, Checks, Credentials, Emulator, REGION, rehearse, run, runAllowingFailure } from './emulator';
@@ -44,13 +43,6 @@ const ROLES = [
   { id: 'Deploy', repositories: [REPO], environments: [ENV_PRODUCTION] },
 ];
 const OPS_ROLE = { id: 'Ops', repositories: [REPO], cdkAccess: 'none', policies: ['ReadOnlyAccess'] };
-
-interface ExpectedRole {
-  readonly trust: unknown;
-  /** The inline policy documents, resolved in the account. */
-  readonly permissions: unknown[];
-  readonly managed: unknown;
-}
 
 interface Member {
   readonly label: string;
@@ -116,7 +108,8 @@ async function phases(checks: Checks, emulator: Emulator, work: string): Promise
   });
 
   const targets = () => [members.dev, members.payments, members.sandbox];
-  const expectedRoles = (account: string, roles: object[]) => memberRoles('acme-corp', roles, account);
+  // The roles each member account should hold: the single-account template's, resolved in that account.
+  const expectedRoles = (account: string, roles: object[]) => rolesAsDeployed({ workspace: 'acme-corp', audience: WORKSPACE_UUID, roles }, account, REGION);
 
   await checks.phase('2. a rollout beyond its failure tolerance (0, one account has a hand-made provider) fails as a whole and rolls back', async () => {
     const failed = runAllowingFailure(CDK, ['deploy', '--require-approval', 'never'], { cwd: repository, env: adminEnv });
@@ -247,48 +240,21 @@ async function phases(checks: Checks, emulator: Emulator, work: string): Promise
   });
 }
 
-/** The roles each member account should hold: the single-account template's, resolved in that account. */
-function memberRoles(workspace: string, roles: object[], account: string): Record<string, ExpectedRole> {
-  const template = templateFromContext({ workspace, audience: WORKSPACE_UUID, roles }).toJSON() as {
-    Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
-    Outputs: Record<string, { Value: { 'Fn::GetAtt'?: [string, string] } }>;
-  };
-  const providerId = Object.keys(template.Resources).find((id) => template.Resources[id].Type === 'AWS::IAM::OIDCProvider') ?? '';
-  const target = { account, partition: 'aws', region: REGION, refs: { [providerId]: `arn:aws:iam::${account}:oidc-provider/${issuerHost(workspace)}` } };
-  return Object.fromEntries(
-    Object.entries(template.Outputs)
-      .filter(([output]) => output.endsWith('RoleArn'))
-      .map(([output, { Value }]) => {
-        const roleId = Value['Fn::GetAtt']?.[0] ?? '';
-        const policy = Object.values(template.Resources).find((resource) => resource.Type === 'AWS::IAM::Policy' && JSON.stringify(resource.Properties.Roles) === JSON.stringify([{ Ref: roleId }]));
-        const properties = template.Resources[roleId].Properties;
-        return [
-          output,
-          {
-            trust: resolveIntrinsics(properties.AssumeRolePolicyDocument, target),
-            permissions: policy === undefined ? [] : [resolveIntrinsics(policy.Properties.PolicyDocument, target)],
-            managed: resolveIntrinsics(properties.ManagedPolicyArns ?? [], target),
-          },
-        ];
-      }),
-  );
-}
-
 /** One line per check of a member account: provider, each role's trust and permissions, its stack's outputs. */
-async function checkMember(checks: Checks, member: Member, expected: Record<string, ExpectedRole>): Promise<Record<string, RoleState>> {
+async function checkMember(checks: Checks, member: Member, expected: Record<string, DeployedRole>): Promise<Record<string, RoleState>> {
   const providers = await member.state.providers();
   checks.equal(`${member.label}: provider for the workspace URL with the audience`, providers.map((provider) => [provider.url, provider.clientIds]), [[issuerHost('acme-corp'), [AUDIENCE]]]);
   const stacks = (await member.state.cloudformation.send(new ListStacksCommand({ StackStatusFilter: ['CREATE_COMPLETE', 'UPDATE_COMPLETE'] }))).StackSummaries ?? [];
   const stack = stacks.find((summary) => summary.StackName?.startsWith('StackSet-BitbucketOidc-acme-corp-'));
   const outputs = stack?.StackName === undefined ? {} : ((await member.state.stack(stack.StackName))?.outputs ?? {});
   const roles: Record<string, RoleState> = {};
-  for (const [output, { trust, permissions, managed }] of Object.entries(expected)) {
+  for (const [output, { trust, inlinePolicies, managedPolicyArns }] of Object.entries(expected)) {
     const role = outputs[output] === undefined ? undefined : await member.state.roleByArn(outputs[output]);
     checks.check(`${member.label}: its stack's ${output} is a role of the account`, role !== undefined && role.arn === outputs[output], JSON.stringify(outputs));
     if (role === undefined) continue;
     roles[output] = role;
     checks.equal(`${member.label}: ${output} trusts as the single-account template does`, role.trust, trust);
-    checks.equal(`${member.label}: ${output} has its permissions`, [Object.values(role.inlinePolicies), role.attachedPolicyArns], [permissions, managed]);
+    checks.equal(`${member.label}: ${output} has its permissions`, [Object.values(role.inlinePolicies), role.attachedPolicyArns], [inlinePolicies, managedPolicyArns]);
   }
   return roles;
 }

@@ -1,6 +1,8 @@
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { bitbucketIssuerHost } from '../../lib/bitbucket/issuer';
 import { parseOidcConfig } from '../../lib/config/parse-oidc-config';
+import { resolveIntrinsics } from '../../lib/iam-evaluator/template-intrinsics';
 import { BitbucketOidcStack } from '../../lib/stacks/oidc-stack';
 
 export const AUDIENCE = 'ari:cloud:bitbucket::workspace/8a9b5c3e-1f2d-4e6a-9b7c-0d1e2f3a4b5c';
@@ -22,4 +24,44 @@ export function stackFromContext(context: Record<string, unknown>): { app: App; 
 
 export function templateFromContext(context: Record<string, unknown>): Template {
   return Template.fromStack(stackFromContext(context).stack);
+}
+
+/** A role of a synthesized template, resolved as IAM holds it once deployed in an account. */
+export interface DeployedRole {
+  readonly logicalId: string;
+  readonly trust: unknown;
+  /** Its inline policy documents (the CDK's DefaultPolicy, when it has permissions). */
+  readonly inlinePolicies: unknown[];
+  readonly managedPolicyArns: unknown;
+  readonly maxSessionDuration: number;
+}
+
+/** The roles synthesized from `context`, by output name, as they would be in `account`. */
+export function rolesAsDeployed(context: Record<string, unknown>, account: string, region = 'eu-west-1'): Record<string, DeployedRole> {
+  const template = templateFromContext(context).toJSON() as {
+    Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+    Outputs: Record<string, { Value: { 'Fn::GetAtt'?: [string, string] } }>;
+  };
+  const providerId = Object.keys(template.Resources).find((id) => template.Resources[id].Type === 'AWS::IAM::OIDCProvider') ?? '';
+  const providerArn = `arn:aws:iam::${account}:oidc-provider/${bitbucketIssuerHost(String(context.workspace))}`;
+  const target = { account, partition: 'aws', region, refs: { [providerId]: providerArn } };
+  return Object.fromEntries(
+    Object.entries(template.Outputs)
+      .filter(([output]) => output.endsWith('RoleArn'))
+      .map(([output, { Value }]) => {
+        const logicalId = Value['Fn::GetAtt']?.[0] ?? '';
+        const properties = template.Resources[logicalId].Properties;
+        const policy = Object.values(template.Resources).find((resource) => resource.Type === 'AWS::IAM::Policy' && JSON.stringify(resource.Properties.Roles) === JSON.stringify([{ Ref: logicalId }]));
+        return [
+          output,
+          {
+            logicalId,
+            trust: resolveIntrinsics(properties.AssumeRolePolicyDocument, target),
+            inlinePolicies: policy === undefined ? [] : [resolveIntrinsics(policy.Properties.PolicyDocument, target)],
+            managedPolicyArns: resolveIntrinsics(properties.ManagedPolicyArns ?? [], target),
+            maxSessionDuration: properties.MaxSessionDuration as number,
+          },
+        ];
+      }),
+  );
 }
