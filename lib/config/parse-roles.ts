@@ -9,7 +9,9 @@ const DEFAULT_SESSION_SECONDS = 3600;
 export const ROLE_KEYS = ['repositories', 'environments', 'policies', 'sessionDuration', 'roleName', 'permissionsBoundary', 'allowedIpRanges', 'cdkAccess'] as const;
 
 const ROLE_ID = /^[A-Za-z][A-Za-z0-9]{0,39}$/;
-const ROLES_EXAMPLE = 'roles=[{"repositories":["{3f1c2b4a-5d6e-4f70-8192-a3b4c5d6e7f8}"]},{"id":"ReadOnly","repositories":"*","policies":"ReadOnlyAccess"}]';
+// The recommended layout; an entry without id would be the original role of the flat keys.
+const ROLES_EXAMPLE =
+  'roles=[{"id":"Preview","repositories":["{3f1c2b4a-5d6e-4f70-8192-a3b4c5d6e7f8}"],"cdkAccess":"lookup"},{"id":"Deploy","repositories":["{3f1c2b4a-5d6e-4f70-8192-a3b4c5d6e7f8}"],"environments":["{c0ffee00-1234-4abc-8def-0123456789ab}"]}]';
 
 type ValueParser<T> = (key: string, raw: unknown) => Parsed<T>;
 
