@@ -1,4 +1,4 @@
-import { Parsed, parsed } from '../config/problem';
+import { Parsed, parsed } from '../problems/problem';
 import { Severity, SEVERITIES } from './role-facts';
 
 export interface AuditArguments {

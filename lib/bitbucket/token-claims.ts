@@ -1,4 +1,4 @@
-import { Parsed, parsed } from '../config/problem';
+import { Parsed, parsed } from '../problems/problem';
 
 /** The claims of a Bitbucket Pipelines step token that IAM checks. */
 export interface TokenClaims {

@@ -1,7 +1,7 @@
 import { isIPv4, isIPv6 } from 'net';
 import { bitbucketIssuerHost, workspaceOfIssuer } from '../bitbucket/issuer';
 import { parseEach, readList } from './list-values';
-import { Parsed, parsed, problem } from './problem';
+import { Parsed, parsed, problem } from '../problems/problem';
 
 const PARTITION = '(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f|aws-eusc)';
 const POLICY_NAME = '[A-Za-z0-9+=,.@_-]{1,128}';

@@ -1,6 +1,6 @@
 import { WORKSPACE_SLUG, bitbucketWorkspaceAudience } from '../bitbucket/issuer';
 import { parseEach, readList } from './list-values';
-import { Parsed, parsed, problem } from './problem';
+import { Parsed, parsed, problem } from '../problems/problem';
 
 const UUID = /^\{?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\}?$/i;
 const EXAMPLE_UUID = '{8a9b5c3e-1f2d-4e6a-9b7c-0d1e2f3a4b5c}';

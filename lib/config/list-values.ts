@@ -1,4 +1,5 @@
-import { Parsed, parsed, problem, showValue } from './problem';
+import { Parsed, parsed, problem } from '../problems/problem';
+import { quoted } from '../problems/quoted';
 
 /**
  * Reads a list from CDK context. On the command line every value is a string, so a
@@ -59,7 +60,7 @@ export function parseEach<T>(
     const first = seen.get(id);
     if (first !== undefined) {
       problems.push(
-        `${itemKey}: got ${showValue(item)}; expected each entry once, but it repeats ${showValue(first)}; example: remove one of the two`,
+        `${itemKey}: got ${quoted(item)}; expected each entry once, but it repeats ${quoted(first)}; example: remove one of the two`,
       );
       return;
     }

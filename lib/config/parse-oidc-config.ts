@@ -3,7 +3,7 @@ import { parseAccount, parseCdkQualifier, parseProviderArn, parseRegion } from '
 import { parseAudience, parseWorkspace } from './bitbucket-values';
 import { OidcConfig, RoleConfig } from './oidc-config';
 import { optional, parseRole, parseRoles, required, ROLE_KEYS } from './parse-roles';
-import { Parsed, formatProblem, parsed, problem, problemsOf } from './problem';
+import { Parsed, formatProblem, parsed, problem, problemsOf } from '../problems/problem';
 import {
   parseCallAs,
   parseExcludedAccounts,

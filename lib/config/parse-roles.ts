@@ -1,7 +1,7 @@
 import { parseCdkAccess, parseIpRanges, parseManagedPolicies, parseManagedPolicy, parseRoleName, parseSessionDuration } from './aws-values';
 import { parseEnvironments, parseRepositories } from './bitbucket-values';
 import { RoleConfig } from './oidc-config';
-import { formatProblem, Parsed, parsed, problem, problemsOf } from './problem';
+import { formatProblem, Parsed, parsed, problem, problemsOf } from '../problems/problem';
 
 const DEFAULT_SESSION_SECONDS = 3600;
 

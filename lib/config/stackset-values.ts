@@ -1,6 +1,6 @@
 import { parseAccount, parseRegion } from './aws-values';
 import { parseEach, readList } from './list-values';
-import { Parsed, parsed, problem } from './problem';
+import { Parsed, parsed, problem } from '../problems/problem';
 
 /** How an organisation-wide rollout through a service-managed StackSet is run. */
 export interface StackSetConfig {

@@ -1,5 +1,5 @@
 import { isIP } from 'net';
-import { Parsed, parsed } from '../config/problem';
+import { Parsed, parsed } from '../problems/problem';
 
 export interface ExplainArguments {
   /** A file with the claims (JSON) or a token, or `-` for standard input. */

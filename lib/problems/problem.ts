@@ -1,3 +1,5 @@
+import { quoted } from './quoted';
+
 /**
  * The result of reading one configuration value: the normalised value, or the
  * problems found in it. Parsers collect problems instead of throwing so that a
@@ -25,17 +27,9 @@ export function problem(parts: ProblemParts): Parsed<never> {
 }
 
 export function formatProblem({ key, given, expected, example, hint }: ProblemParts): string {
-  const got = given === undefined ? 'missing' : `got ${showValue(given)}`;
+  const got = given === undefined ? 'missing' : `got ${quoted(given)}`;
   const line = `${key}: ${got}; expected ${expected}; example: ${example}`;
   return hint === undefined ? line : `${line}. ${hint}`;
-}
-
-const MAX_SHOWN = 120;
-
-/** Shows a raw context value on one line, quoted, and cut if long. */
-export function showValue(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN)}…` : text;
 }
 
 /** Collects the problems of several results, in order. */

@@ -1,10 +1,10 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { parseOidcConfig, stackSetStackNameFor } from '../lib/config/parse-oidc-config';
-import { OidcConfig } from '../lib/config/oidc-config';
-import { BitbucketOidcStackSetStack } from '../lib/stacks/oidc-stackset-stack';
-import { AUDIENCE, BASE_CONTEXT, REPO_A, REPO_B, templateFromContext } from './support/synth';
+import { parseOidcConfig, stackSetStackNameFor } from '../../lib/config/parse-oidc-config';
+import { OidcConfig } from '../../lib/config/oidc-config';
+import { BitbucketOidcStackSetStack } from '../../lib/stacks/oidc-stackset-stack';
+import { AUDIENCE, BASE_CONTEXT, REPO_A, REPO_B, templateFromContext } from '../support/synth';
 
 const ROLLOUT = { stackSetOrganizationalUnits: 'ou-ab12-34cd56ef,r-ab12', stackSetRegion: 'eu-west-1' };
 

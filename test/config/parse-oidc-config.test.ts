@@ -1,4 +1,4 @@
-import { parseOidcConfig } from '../lib/config/parse-oidc-config';
+import { parseOidcConfig } from '../../lib/config/parse-oidc-config';
 
 const AUDIENCE = 'ari:cloud:bitbucket::workspace/8a9b5c3e-1f2d-4e6a-9b7c-0d1e2f3a4b5c';
 const REPO_A = '{3f1c2b4a-5d6e-4f70-8192-a3b4c5d6e7f8}';

@@ -4,11 +4,9 @@ import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { BitbucketOidcProvider } from '../lib/constructs/bitbucket-oidc-provider';
-import { BitbucketPipelinesRole } from '../lib/constructs/bitbucket-pipelines-role';
-import { parseOidcConfig } from '../lib/config/parse-oidc-config';
-import { resolveIntrinsics } from '../lib/iam-evaluator/template-intrinsics';
-import { trustPolicyLength } from '../lib/bitbucket/trust-conditions';
+import { parseOidcConfig } from '../../lib/config/parse-oidc-config';
+import { resolveIntrinsics } from '../../lib/iam-evaluator/template-intrinsics';
+import { trustPolicyLength } from '../../lib/bitbucket/trust-conditions';
 import {
   AUDIENCE,
   BASE_CONTEXT,
@@ -19,7 +17,7 @@ import {
   REPO_B,
   stackFromContext,
   templateFromContext,
-} from './support/synth';
+} from '../support/synth';
 
 const ACCOUNT = '111122223333';
 
@@ -305,29 +303,6 @@ describe('cdk-nag AwsSolutions', () => {
     new iam.Role(stack, 'Role', { assumedBy: new iam.AccountRootPrincipal(), managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('ReadOnlyAccess')] });
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     expect(() => app.synth()).toThrow(/AwsSolutions-IAM4/);
-  });
-});
-
-describe('the constructs refuse props that would build a role nobody or everybody can assume', () => {
-  function roleProps(overrides: Partial<ConstructorParameters<typeof BitbucketPipelinesRole>[2]>) {
-    const stack = new Stack();
-    const provider = new BitbucketOidcProvider(stack, 'Provider', { workspace: 'acme-corp', audiences: [AUDIENCE] });
-    return () => new BitbucketPipelinesRole(stack, 'Role', { provider, workspace: 'acme-corp', audience: AUDIENCE, repositories: [REPO_A], ...overrides });
-  }
-
-  test.each([
-    ['an empty repository list', { repositories: [] }, /at least one repository/],
-    ['a repository UUID without braces', { repositories: ['3f1c2b4a-5d6e-4f70-8192-a3b4c5d6e7f8'] }, /lowercase UUIDs in braces/],
-    ['an upper-case environment UUID', { environments: [ENV_PROD.toUpperCase()] }, /lowercase UUIDs in braces/],
-  ])('role: %s', (_label, overrides, message) => {
-    expect(roleProps(overrides)).toThrow(message);
-  });
-
-  test.each([
-    ['a workspace URL', { workspace: 'https://bitbucket.org/acme', audiences: [AUDIENCE] }, /workspace slug/],
-    ['no audience', { workspace: 'acme-corp', audiences: [] }, /at least one audience/],
-  ])('provider: %s', (_label, props, message) => {
-    expect(() => new BitbucketOidcProvider(new Stack(), 'Provider', props)).toThrow(message);
   });
 });
 

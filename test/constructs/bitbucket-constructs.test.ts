@@ -1,0 +1,27 @@
+import { Stack } from 'aws-cdk-lib';
+import { BitbucketOidcProvider } from '../../lib/constructs/bitbucket-oidc-provider';
+import { BitbucketPipelinesRole } from '../../lib/constructs/bitbucket-pipelines-role';
+import { AUDIENCE, ENV_PROD, REPO_A } from '../support/synth';
+
+describe('the constructs refuse props that would build a role nobody or everybody can assume', () => {
+  function roleProps(overrides: Partial<ConstructorParameters<typeof BitbucketPipelinesRole>[2]>) {
+    const stack = new Stack();
+    const provider = new BitbucketOidcProvider(stack, 'Provider', { workspace: 'acme-corp', audiences: [AUDIENCE] });
+    return () => new BitbucketPipelinesRole(stack, 'Role', { provider, workspace: 'acme-corp', audience: AUDIENCE, repositories: [REPO_A], ...overrides });
+  }
+
+  test.each([
+    ['an empty repository list', { repositories: [] }, /at least one repository/],
+    ['a repository UUID without braces', { repositories: ['3f1c2b4a-5d6e-4f70-8192-a3b4c5d6e7f8'] }, /lowercase UUIDs in braces/],
+    ['an upper-case environment UUID', { environments: [ENV_PROD.toUpperCase()] }, /lowercase UUIDs in braces/],
+  ])('role: %s', (_label, overrides, message) => {
+    expect(roleProps(overrides)).toThrow(message);
+  });
+
+  test.each([
+    ['a workspace URL', { workspace: 'https://bitbucket.org/acme', audiences: [AUDIENCE] }, /workspace slug/],
+    ['no audience', { workspace: 'acme-corp', audiences: [] }, /at least one audience/],
+  ])('provider: %s', (_label, props, message) => {
+    expect(() => new BitbucketOidcProvider(new Stack(), 'Provider', props)).toThrow(message);
+  });
+});
