@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { workspaceOfIssuer } from '../bitbucket/issuer';
 import { BitbucketProvider, RoleFacts } from '../audit/role-facts';
+import { bitbucketProvidersTrustedBy } from '../audit/trusted-providers';
 
 /** Why the account could not be read, in one line for people: the IAM action, and what AWS said. */
 export class AccountReadError extends Error {}
@@ -41,16 +42,6 @@ function decodeDocument(encoded: string | undefined): unknown {
   return JSON.parse(decodeURIComponent(encoded ?? '%7B%7D')) as unknown;
 }
 
-/** The providers a trust policy names as Federated principals, among the Bitbucket ones. */
-function trustedProviders(trust: unknown, providers: readonly BitbucketProvider[]): BitbucketProvider[] {
-  const statements = (trust as { Statement?: unknown }).Statement;
-  const named = (Array.isArray(statements) ? statements : [statements]).flatMap((statement) => {
-    const federated = (statement as { Principal?: { Federated?: unknown } } | undefined)?.Principal?.Federated;
-    return Array.isArray(federated) ? federated : [federated];
-  });
-  return providers.filter((provider) => named.includes(provider.arn));
-}
-
 /**
  * Reads, read-only, what the audit needs: the Bitbucket providers, then every role page by
  * page (ListRoles carries the trust policy), and only for roles that trust a Bitbucket
@@ -79,7 +70,7 @@ export async function readBitbucketTrust(client: IAMClient): Promise<BitbucketTr
         // Most roles trust a service or an account: skip them without parsing.
         if (!decodeURIComponent(encoded).includes('oidc-provider/api.bitbucket.org/')) continue;
         const trust = decodeDocument(encoded);
-        const trusted = trustedProviders(trust, providers);
+        const trusted = bitbucketProvidersTrustedBy(trust, providers);
         if (trusted.length === 0) continue;
         roles.push({ role: { arn: listedRole.Arn ?? '', name: listedRole.RoleName ?? '', trust, maxSessionDurationSeconds: listedRole.MaxSessionDuration ?? 3600, attachedPolicyArns: [], permissionDocuments: {} }, providers: trusted });
       }
