@@ -4,19 +4,10 @@
  * this app synthesizes from the same context as the deploy would admit a step's
  * token. Offline; decodes only the token's payload and never prints the token.
  */
-import { readFileSync } from 'fs';
 import { runExplain } from '../lib/explain/explain-command';
+import { readLocalFile, readStandardInput } from '../lib/explain/local-input';
 
-const outcome = runExplain(process.argv.slice(2), {
-  readFile: (path) => {
-    try {
-      return readFileSync(path, 'utf8');
-    } catch {
-      return undefined;
-    }
-  },
-  readStdin: () => readFileSync(0, 'utf8'),
-});
+const outcome = runExplain(process.argv.slice(2), { readFile: readLocalFile, readStdin: readStandardInput });
 process.stdout.write(outcome.stdout);
 process.stderr.write(outcome.stderr);
 process.exitCode = outcome.exitCode;

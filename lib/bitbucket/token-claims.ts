@@ -18,6 +18,7 @@ export interface TokenClaims {
  */
 export function parseTokenClaims(text: string): Parsed<TokenClaims> {
   const trimmed = text.trim();
+  if (trimmed === '') return refuse('the input is empty; expected a JSON object of claims or a token');
   let payload: unknown;
   if (trimmed.startsWith('{')) {
     payload = parseJson(trimmed);

@@ -2,6 +2,7 @@ import { DeployTarget, resolveIntrinsics } from '../iam-evaluator/template-intri
 import { conditionValues, evaluateTrustPolicy, TrustDecision, WebIdentityRequest } from '../iam-evaluator/evaluate-trust-policy';
 import { environmentsOfPatterns, formatBitbucketSubject, parseBitbucketSubject } from '../bitbucket/subject-patterns';
 import { TokenClaims } from '../bitbucket/token-claims';
+import { quoted } from '../problems/quoted';
 
 export interface AccessQuestion {
   readonly claims: TokenClaims;
@@ -12,16 +13,31 @@ export interface AccessQuestion {
 }
 
 export interface RoleVerdict {
-  /** What STS would do: the provider lists the audience (when it is in the template) and the trust policy admits. */
+  /** What STS would do: the trust policy admits and every check among `facts` holds. */
   readonly admitted: boolean;
   readonly logicalId: string;
   /** The output that carries the role's ARN (`RoleArn`, `<Id>RoleArn`). */
   readonly outputName?: string;
   readonly decision: TrustDecision;
-  /** Whether a provider in this template lists the token's audience; undefined when the provider is imported. */
-  readonly providerAcceptsAudience?: boolean;
-  /** When the step's deployment environment, or its lack of one, is what refuses it: one line saying so. */
-  readonly environmentMismatch?: string;
+  /**
+   * What else is known about the role for this token, one line each, shown before the trust
+   * policy's checks. Open: a new check (say, the accounts a role reaches) is one more entry,
+   * not a new field for every reader to learn.
+   */
+  readonly facts: readonly RoleFact[];
+}
+
+/** One thing known about a role beside its trust policy. */
+export interface RoleFact {
+  /** What it is about, so a reader can find it: `environment`, `provider-audience`, `provider-issuer`, `provider-imported`. */
+  readonly kind: string;
+  /**
+   * `ok` or `FAIL`: a check STS makes, and whether it holds (a failing one refuses the step);
+   * `why`: the reason the step is refused; `note`: what explain cannot see.
+   */
+  readonly mark: 'ok' | 'FAIL' | 'why' | 'note';
+  /** The line to show, every value in it already through `quoted`. */
+  readonly text: string;
 }
 
 interface TemplateJson {
@@ -56,22 +72,52 @@ export function explainAccess(template: TemplateJson, question: AccessQuestion):
   const request = webIdentityRequest(question);
   const issuerUrl = question.claims.iss;
   const provider = providers.find(([, resource]) => resource.Properties?.Url === issuerUrl);
-  const providerAcceptsAudience = provider === undefined ? undefined : ((provider[1].Properties?.ClientIdList as string[] | undefined) ?? []).includes(question.claims.aud);
+  const providerCheck = providerFact(providers.map(([, resource]) => resource.Properties?.Url), provider?.[1].Properties, question.claims);
 
   return Object.entries(template.Resources)
     .filter(([, resource]) => resource.Type === 'AWS::IAM::Role')
     .map(([logicalId, resource]) => {
       const trust = resolveIntrinsics(resource.Properties?.AssumeRolePolicyDocument, target);
       const decision = evaluateTrustPolicy(trust, request);
+      const mismatch = decision.admitted ? undefined : environmentMismatch(trust, decision, request);
+      const facts = [...(mismatch === undefined ? [] : [{ kind: 'environment', mark: 'why' as const, text: mismatch }]), providerCheck];
       return {
-        admitted: decision.admitted && providerAcceptsAudience !== false,
+        admitted: decision.admitted && facts.every((fact) => fact.mark !== 'FAIL'),
         logicalId,
         outputName: Object.entries(template.Outputs ?? {}).find(([, output]) => JSON.stringify(output.Value) === JSON.stringify({ 'Fn::GetAtt': [logicalId, 'Arn'] }))?.[0],
         decision,
-        providerAcceptsAudience,
-        environmentMismatch: decision.admitted ? undefined : environmentMismatch(trust, decision, request),
+        facts,
       };
     });
+}
+
+/**
+ * STS first checks that the token's audience is one of the provider's client IDs. A provider
+ * in the template is read; an imported one (providerArn) is not, and the line says so.
+ */
+function providerFact(providerUrls: readonly unknown[], provider: Record<string, unknown> | undefined, claims: TokenClaims): RoleFact {
+  const audience = claims.aud;
+  if (providerUrls.length === 0) {
+    return {
+      kind: 'provider-imported',
+      mark: 'note',
+      text: `the provider is not in this template (providerArn): STS also requires the token's audience ${quoted(audience)} among its audiences; see them in the IAM console`,
+    };
+  }
+  if (provider === undefined) {
+    return {
+      kind: 'provider-issuer',
+      mark: 'FAIL',
+      text: `no provider of this template is for the token's issuer ${quoted(claims.iss)} (it has ${providerUrls.map((url) => quoted(url)).join(', ')}): STS finds no provider for it`,
+    };
+  }
+  const audiences = Array.isArray(provider.ClientIdList) ? provider.ClientIdList : [];
+  const holds = audiences.includes(audience);
+  return {
+    kind: 'provider-audience',
+    mark: holds ? 'ok' : 'FAIL',
+    text: `provider lists the token's audience ${quoted(audience)}` + (holds ? '' : ` (STS answers "Incorrect token audience"; it lists ${audiences.map((value) => quoted(value)).join(', ') || 'none'})`),
+  };
 }
 
 /**
@@ -89,35 +135,59 @@ function environmentMismatch(trust: unknown, decision: TrustDecision, request: W
   const admittedEnvironments = environmentsOfPatterns(patterns).filter((environment) => environment !== subject.environment && admits(environment));
   if (subject.environment === undefined) {
     return admittedEnvironments.length > 0
-      ? `this step has no \`deployment:\`; the role admits only steps deploying to ${admittedEnvironments.join(', ')}`
+      ? `this step has no \`deployment:\`; the role admits only steps deploying to ${listed(admittedEnvironments)}`
       : undefined;
   }
-  if (admits(undefined)) return `this step deploys to ${subject.environment}; the role admits only steps without a deployment environment`;
-  return admittedEnvironments.length > 0 ? `this step deploys to ${subject.environment}; the role admits only steps deploying to ${admittedEnvironments.join(', ')}` : undefined;
+  const deploysTo = `this step deploys to ${quoted(subject.environment)}`;
+  if (admits(undefined)) return `${deploysTo}; the role admits only steps without a deployment environment`;
+  return admittedEnvironments.length > 0 ? `${deploysTo}; the role admits only steps deploying to ${listed(admittedEnvironments)}` : undefined;
 }
 
-/** One line per check, saying what held and, for what did not, what was expected. */
+/** The most characters of one value shown in a verdict: a provider ARN holds the workspace near its end. */
+const MAX_VALUE_SHOWN = 256;
+
+const shown = (value: unknown) => quoted(value, MAX_VALUE_SHOWN);
+const listed = (values: readonly unknown[]) => values.map(shown).join(', ');
+
+/**
+ * How a name (a logical ID, an output name, a condition operator or key) is shown: bare when
+ * it is made of identifier characters only, as every name this app writes is, otherwise
+ * quoted like any value, so a hand-written template cannot forge a line either.
+ */
+export function shownName(name: string): string {
+  return /^[\w.:/@+-]{1,256}$/.test(name) ? name : quoted(name);
+}
+
+/**
+ * The names `--role` accepts for a role: its id (the output name without `RoleArn`, as in
+ * `roles=[{"id":"Deploy",…}]`), its output name and its logical ID.
+ */
+export function roleNames(verdict: RoleVerdict): string[] {
+  const id = /^(.+)RoleArn$/.exec(verdict.outputName ?? '')?.[1];
+  return [...(id === undefined ? [] : [id]), ...(verdict.outputName === undefined ? [] : [verdict.outputName]), verdict.logicalId];
+}
+
+/** The first line of a verdict: `DeployRoleArn (DeployPipelineRole…): REFUSED`. */
+export function verdictTitle(verdict: RoleVerdict): string {
+  return `${shownName(verdict.outputName ?? verdict.logicalId)} (${shownName(verdict.logicalId)}): ${verdict.admitted ? 'ADMITTED' : 'REFUSED'}`;
+}
+
+/** One line per check, saying what held and, for what did not, what was expected. Every value is quoted. */
 export function formatVerdict(verdict: RoleVerdict, question: AccessQuestion): string[] {
-  const lines = [`${verdict.outputName ?? verdict.logicalId} (${verdict.logicalId}): ${verdict.admitted ? 'ADMITTED' : 'REFUSED'}`];
-  if (verdict.environmentMismatch !== undefined) lines.push(`  why  ${verdict.environmentMismatch}`);
-  const mark = (ok: boolean) => (ok ? '  ok  ' : '  FAIL');
+  const line = (mark: RoleFact['mark'], text: string) => `  ${mark.padEnd(4)} ${text}`;
+  const check = (holds: boolean, text: string) => line(holds ? 'ok' : 'FAIL', text);
   const issuerArn = webIdentityRequest(question).providerArn;
-  if (verdict.providerAcceptsAudience !== undefined) {
-    lines.push(
-      `${mark(verdict.providerAcceptsAudience)} provider lists the token's audience ${JSON.stringify(question.claims.aud)}` +
-        (verdict.providerAcceptsAudience ? '' : ' (STS answers "Incorrect token audience")'),
-    );
-  }
+  const lines = [verdictTitle(verdict), ...verdict.facts.map((fact) => line(fact.mark, fact.text))];
   for (const statement of verdict.decision.statements) {
     lines.push(
-      `${mark(statement.principalMatches)} ${statement.effect} statement trusts provider ${statement.principals.join(', ')}` +
-        (statement.principalMatches ? '' : `; the token's issuer is provider ${issuerArn}`),
+      check(statement.principalMatches, `${statement.effect} statement trusts provider ${listed(statement.principals)}` +
+        (statement.principalMatches ? '' : `; the token's issuer is provider ${shown(issuerArn)}`)),
     );
-    lines.push(`${mark(statement.actionMatches)} action ${statement.actions.join(', ')}`);
+    lines.push(check(statement.actionMatches, `action ${listed(statement.actions)}`));
     for (const condition of statement.conditions) {
-      const actual = condition.actual === undefined ? 'nothing (the key is not in the request)' : JSON.stringify(condition.actual);
-      const expected = condition.expected.map((value) => JSON.stringify(value)).join(' or ');
-      lines.push(`${mark(condition.holds)} ${condition.operator} ${condition.key}: expected ${expected}; the request has ${actual}`);
+      const actual = condition.actual === undefined ? 'nothing (the key is not in the request)' : shown(condition.actual);
+      const expected = condition.expected.map(shown).join(' or ');
+      lines.push(check(condition.holds, `${shownName(condition.operator)} ${shownName(condition.key)}: expected ${expected}; the request has ${actual}`));
     }
   }
   return lines;

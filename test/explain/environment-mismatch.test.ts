@@ -9,7 +9,7 @@ type Template = Parameters<typeof explainAccess>[0];
 function verdict(template: Template, sub: string) {
   const question = { claims: { iss: ISSUER, aud: AUDIENCE, sub }, target: TARGET };
   const [only] = explainAccess(template, question);
-  return { ...only, lines: formatVerdict(only, question) };
+  return { ...only, environmentMismatch: only.facts.find((fact) => fact.kind === 'environment')?.text, lines: formatVerdict(only, question) };
 }
 
 describe('explain says in one line when the deployment environment is what refuses a step', () => {
@@ -17,13 +17,13 @@ describe('explain says in one line when the deployment environment is what refus
 
   test('a step without deployment: and a role that admits only environment steps', () => {
     const { admitted, environmentMismatch, lines } = verdict(pinned, `${REPO_A}:${STEP}`);
-    expect([admitted, environmentMismatch]).toEqual([false, `this step has no \`deployment:\`; the role admits only steps deploying to ${ENV_PROD}`]);
-    expect(lines[1]).toBe(`  why  this step has no \`deployment:\`; the role admits only steps deploying to ${ENV_PROD}`);
+    expect([admitted, environmentMismatch]).toEqual([false, `this step has no \`deployment:\`; the role admits only steps deploying to "${ENV_PROD}"`]);
+    expect(lines[1]).toBe(`  why  this step has no \`deployment:\`; the role admits only steps deploying to "${ENV_PROD}"`);
   });
 
   test('a step deploying to another environment', () => {
     expect(verdict(pinned, `${REPO_A}:${ENV_STAGING}:${STEP}`).environmentMismatch).toBe(
-      `this step deploys to ${ENV_STAGING}; the role admits only steps deploying to ${ENV_PROD}`,
+      `this step deploys to "${ENV_STAGING}"; the role admits only steps deploying to "${ENV_PROD}"`,
     );
   });
 
@@ -34,7 +34,7 @@ describe('explain says in one line when the deployment environment is what refus
     // A hand-written trust: exactly repository and step, no room for an environment in between.
     statement.Condition.StringLike = { [`${ISSUER.slice(8)}:sub`]: `${REPO_A}:{????????-????-????-????-????????????}` };
     expect(verdict(template, `${REPO_A}:${ENV_PROD}:${STEP}`).environmentMismatch).toBe(
-      `this step deploys to ${ENV_PROD}; the role admits only steps without a deployment environment`,
+      `this step deploys to "${ENV_PROD}"; the role admits only steps without a deployment environment`,
     );
   });
 

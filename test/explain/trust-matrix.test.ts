@@ -140,6 +140,6 @@ describe("the provider's client IDs", () => {
       claims: { iss: ISSUER, aud: AUDIENCE, sub: `${REPO_A}:${STEP}` },
       target: { account: ACCOUNT, partition: 'aws', region: 'eu-west-1' },
     });
-    expect([verdict.decision.admitted, verdict.providerAcceptsAudience, verdict.admitted]).toEqual([true, false, false]);
+    expect([verdict.decision.admitted, verdict.facts.find((fact) => fact.kind === 'provider-audience')?.mark, verdict.admitted]).toEqual([true, 'FAIL', false]);
   });
 });
