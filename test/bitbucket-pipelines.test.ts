@@ -1,3 +1,4 @@
+import { spawnSync } from 'child_process';
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import { callsAws, linesBeforeAws, loadSamplePipeline, PipelineStep } from './support/pipeline';
@@ -7,7 +8,8 @@ const allSteps: PipelineStep[] = [...pipeline.pullRequests, ...pipeline.main];
 const awsSteps = allSteps.filter((step) => step.script.some(callsAws));
 
 const CREDENTIAL_LINES: Array<[string, RegExp]> = [
-  ['AWS_REGION', /^export AWS_REGION="\$\{AWS_REGION:-[a-z]{2}(-[a-z]+)+-\d\}"$/],
+  ['AWS_REGION', /^export AWS_REGION="\$\{AWS_REGION:-\$\{AWS_DEFAULT_REGION:-[a-z]{2}(-[a-z]+)+-\d\}\}"$/],
+  ['AWS_DEFAULT_REGION', /^export AWS_DEFAULT_REGION="\$AWS_REGION"$/],
   ['AWS_ROLE_ARN', /^export AWS_ROLE_ARN="\$\{AWS_ROLE_ARN:\?.+\}"$/],
   ['AWS_WEB_IDENTITY_TOKEN_FILE', /^export AWS_WEB_IDENTITY_TOKEN_FILE="\$\(mktemp\)"$/],
   ['the token written to that file', /^echo "\$BITBUCKET_STEP_OIDC_TOKEN" > "\$AWS_WEB_IDENTITY_TOKEN_FILE"$/],
@@ -42,6 +44,22 @@ describe('the sample bitbucket-pipelines.yml', () => {
     const written = setup.findIndex((line) => line.includes('> "$AWS_WEB_IDENTITY_TOKEN_FILE"'));
     expect(named).toBeGreaterThanOrEqual(0);
     expect(written).toBeGreaterThan(named);
+  });
+
+  // AWS CLI v1 and Atlassian's pipes read AWS_DEFAULT_REGION; the SDKs and the CDK CLI read AWS_REGION.
+  test.each(awsSteps.map((step) => [step.name, step]))('"%s" exports AWS_REGION and AWS_DEFAULT_REGION, the same region, before its first AWS call', (_name, step) => {
+    const regionLines = linesBeforeAws(step).filter((line) => /^export AWS_(DEFAULT_)?REGION=/.test(line));
+    const regionsAfter = (variables: Record<string, string>) => {
+      const script = ['set -eu', ...regionLines, 'echo "$AWS_REGION $AWS_DEFAULT_REGION"'].join('\n');
+      const result = spawnSync('bash', ['-c', script], { env: { PATH: process.env.PATH, ...variables }, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', timeout: 10_000 });
+      return `${result.stdout}${result.stderr}`.trim();
+    };
+    expect([
+      regionsAfter({}),
+      regionsAfter({ AWS_REGION: 'us-east-1' }),
+      regionsAfter({ AWS_DEFAULT_REGION: 'ap-south-1' }),
+      regionsAfter({ AWS_REGION: 'us-east-1', AWS_DEFAULT_REGION: 'ap-south-1' }),
+    ]).toEqual(['eu-west-1 eu-west-1', 'us-east-1 us-east-1', 'ap-south-1 ap-south-1', 'us-east-1 us-east-1']);
   });
 
   test.each(allSteps.map((step) => [step.name, step]))('"%s" never prints the token', (_name, step) => {
