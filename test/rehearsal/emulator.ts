@@ -3,18 +3,41 @@
  * environment isolated from this machine's AWS and CDK configuration and from every
  * real AWS endpoint, the commands it runs, and its checks.
  */
-import { ChildProcess, spawn, spawnSync, SpawnSyncReturns } from 'child_process';
+import { ChildProcess, spawnSync } from 'child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { createServer, Socket } from 'net';
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
+import { describeCommand, ProcessResult, runningCommands, runProcess, startProcess, stopAll, stopProcess } from '../support/processes';
 
 export const ROOT = resolve(__dirname, '..', '..');
 export const CDK = join(ROOT, 'node_modules', '.bin', 'cdk');
 export const REGION = 'eu-west-1';
 /** moto's default account: the one static keys act in. */
 export const ADMIN_ACCOUNT = '123456789012';
-const COMMAND_TIMEOUT_MS = 120_000;
+
+/** Milliseconds from a whole number of seconds in the environment, or the default; anything else stops the run with one line. */
+function secondsFrom(name: string, fallback: number): number {
+  const given = process.env[name];
+  if (given === undefined || given === '') return fallback * 1000;
+  const seconds = Number(given);
+  if (!Number.isInteger(seconds) || seconds <= 0) {
+    process.stderr.write(`${name}: got ${JSON.stringify(given.slice(0, 40))}; expected a whole number of seconds above 0, e.g. ${fallback}\n`);
+    process.exit(2);
+  }
+  return seconds * 1000;
+}
+
+// Generous for a loaded 2-core machine: a rehearsal takes about a minute there, its slowest
+// command (a deploy) about 10 s, and moto starts in about 3 s.
+/** One command (a CDK or AWS CLI run, a step script). */
+const COMMAND_TIMEOUT_MS = secondsFrom('REHEARSAL_COMMAND_TIMEOUT_SECONDS', 180);
+/** From starting the emulator to its port accepting connections. */
+const START_TIMEOUT_MS = secondsFrom('REHEARSAL_START_TIMEOUT_SECONDS', 60);
+/** The whole rehearsal. */
+const DEADLINE_MS = secondsFrom('REHEARSAL_DEADLINE_SECONDS', 600);
+/** What starts the emulator (`<launcher...> -H 127.0.0.1 -p PORT`): a stand-in only in the tests of these failure paths. */
+const LAUNCHER = process.env.REHEARSAL_LAUNCHER;
 
 /** Credentials as the SDK takes them; the static ones act in moto's default account. */
 export interface Credentials {
@@ -30,6 +53,8 @@ export class Checks {
   private passed = 0;
   private failed = 0;
   private readonly started = Date.now();
+  /** The phase under way, for a deadline's report. */
+  current = 'the start, before the first phase';
 
   check(name: string, ok: boolean, detail: string): void {
     if (ok) this.passed++;
@@ -53,6 +78,7 @@ export class Checks {
 
   async phase(title: string, body: () => Promise<void> | void): Promise<void> {
     const started = Date.now();
+    this.current = title;
     process.stdout.write(`${title}\n`);
     await body();
     process.stdout.write(`    (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
@@ -71,28 +97,28 @@ export class Checks {
  * never holds a token: scripts name it only as a variable). Returns stdout, or stdout and
  * stderr together where the CDK CLI reports on stderr.
  */
-export function run(command: string, args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv }, stream: 'stdout' | 'both' = 'both'): string {
-  const result = runAllowingFailure(command, args, options);
-  const output = `${result.stdout ?? ''}${result.stderr ?? ''}`;
-  if (result.status !== 0) {
-    throw new Error(`${command} ${args.join(' ')} exited ${result.status ?? result.signal}:\n${output.split('\n').slice(-25).join('\n')}`);
+export async function run(command: string, args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv }, stream: 'stdout' | 'both' = 'both'): Promise<string> {
+  const result = await runAllowingFailure(command, args, options);
+  const output = `${result.stdout}${result.stderr}`;
+  if (result.code !== 0) {
+    throw new Error(`${describeCommand(command, args)} exited ${result.code ?? 'on a signal'}:\n${output.split('\n').slice(-25).join('\n')}`);
   }
   return stream === 'stdout' ? result.stdout : output;
 }
 
-export function runAllowingFailure(command: string, args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv }): SpawnSyncReturns<string> {
-  return spawnSync(command, args, { ...options, encoding: 'utf8', timeout: COMMAND_TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024 });
+/** Runs a command in a process group of its own; one that outlives its deadline is stopped, with its children, and throws. */
+export function runAllowingFailure(command: string, args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<ProcessResult> {
+  return runProcess(command, args, { ...options, timeoutMs: COMMAND_TIMEOUT_MS });
 }
 
 /** Why the rehearsal cannot run here, or undefined when it can. */
 export function toolMissing(): string | undefined {
-  for (const [tool, hint] of [
-    ['python3', 'install Python 3'],
-    ['aws', "pip install -r test/requirements.txt (the AWS CLI v1 honours AWS_ENDPOINT_URL; Debian's awscli 2.9 does not)"],
-  ]) {
-    if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) return `${tool} is not on PATH: ${hint}`;
+  const tools = [['aws', "pip install -r test/requirements.txt (the AWS CLI v1 honours AWS_ENDPOINT_URL; Debian's awscli 2.9 does not)"]];
+  if (LAUNCHER === undefined) tools.unshift(['python3', 'install Python 3']);
+  for (const [tool, hint] of tools) {
+    if (spawnSync('sh', ['-c', `command -v ${tool}`], { timeout: 30_000 }).status !== 0) return `${tool} is not on PATH: ${hint}`;
   }
-  if (spawnSync('python3', ['-c', 'import moto.server']).status !== 0) return 'moto is not installed: pip install -r test/requirements.txt';
+  if (LAUNCHER === undefined && spawnSync('python3', ['-c', 'import moto.server'], { timeout: 60_000 }).status !== 0) return 'moto is not installed: pip install -r test/requirements.txt';
   return undefined;
 }
 
@@ -107,18 +133,19 @@ function freePort(): Promise<number> {
   });
 }
 
-async function waitForPort(port: number, deadline: number): Promise<void> {
-  while (Date.now() < deadline) {
-    const open = await new Promise<boolean>((done) => {
-      const socket = new Socket();
-      socket.once('connect', () => (socket.destroy(), done(true)));
-      socket.once('error', () => done(false));
-      socket.connect(port, '127.0.0.1');
-    });
-    if (open) return;
-    await new Promise((done) => setTimeout(done, 100));
-  }
-  throw new Error(`moto_server did not listen on 127.0.0.1:${port} in time`);
+function accepts(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const socket = new Socket();
+    socket.once('connect', () => (socket.destroy(), done(true)));
+    socket.once('error', () => done(false));
+    socket.connect(port, '127.0.0.1');
+  });
+}
+
+/** The last lines a process wrote, indented under the line that reports it. */
+function tail(text: string): string {
+  const lines = text.trimEnd().split('\n').slice(-20);
+  return lines.join('') === '' ? ' (empty)' : lines.map((line) => `\n    | ${line}`).join('');
 }
 
 /** The process environment without AWS, CDK or Bitbucket variables of this machine. */
@@ -132,7 +159,13 @@ export function cleanEnv(): NodeJS.ProcessEnv {
 
 export class Emulator {
   readonly endpoint: string;
-  /** For the CDK CLI, the AWS CLI and step scripts: no credentials yet. */
+  /**
+   * What a process of the rehearsal needs to reach the emulator and nothing real, and no
+   * more: a pipeline step's environment is this, Bitbucket's variables and the
+   * repository's. The machine's PATH stands for the image's tools.
+   */
+  readonly plumbing: NodeJS.ProcessEnv;
+  /** For the CDK CLI, the AWS CLI and npm as the admin runs them: the region, no credentials yet. */
   readonly env: NodeJS.ProcessEnv;
   private errors = '';
 
@@ -145,41 +178,66 @@ export class Emulator {
     const home = join(work, 'home');
     mkdirSync(home, { recursive: true });
     writeFileSync(join(work, 'empty-aws-config'), '');
-    this.env = {
-      ...cleanEnv(),
+    this.plumbing = {
+      PATH: globalThis.process.env.PATH,
+      // This machine's AWS profiles, CDK settings and caches stay out.
       HOME: home,
       CDK_HOME: home,
       AWS_CONFIG_FILE: join(work, 'empty-aws-config'),
       AWS_SHARED_CREDENTIALS_FILE: join(work, 'empty-aws-config'),
+      // Every AWS call goes to the emulator, none to AWS or to an instance metadata endpoint.
       AWS_ENDPOINT_URL: this.endpoint,
       // moto reads a TemplateURL path-style only when it names localhost.
       AWS_ENDPOINT_URL_S3_FOR_CLOUDFORMATION: `http://localhost:${port}`,
       AWS_EC2_METADATA_DISABLED: 'true',
       CDK_DISABLE_VERSION_CHECK: 'true',
       CDK_DISABLE_CLI_TELEMETRY: 'true',
+    };
+    this.env = {
+      ...cleanEnv(),
+      ...this.plumbing,
       AWS_CLI_AUTO_PROMPT: 'off',
       AWS_PAGER: '',
       PYTHONWARNINGS: 'ignore',
       AWS_REGION: REGION,
       AWS_DEFAULT_REGION: REGION,
-      // The SDK's notice that it will need Node 22 from 2027 (see the README) would repeat in every process.
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     };
     this.process.stderr?.on('data', (chunk: Buffer) => (this.errors = `${this.errors}${chunk.toString()}`.slice(-6000)));
   }
 
-  /** Starts moto_server through the launcher on a free port of 127.0.0.1. */
+  /**
+   * Starts moto_server through the launcher on a free port of 127.0.0.1 and waits until it
+   * listens. If the launcher cannot start, exits first, or does not listen in time, it is
+   * stopped with its whole process group and this throws, with the launcher's stderr.
+   */
   static async start(work: string): Promise<Emulator> {
-    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
     const port = await freePort();
-    const child = spawn('python3', [join(__dirname, 'moto_launcher.py'), '-H', '127.0.0.1', '-p', String(port)], {
+    const [command, ...launcherArgs] = LAUNCHER === undefined ? ['python3', join(__dirname, 'moto_launcher.py')] : [LAUNCHER];
+    const child = startProcess(command, [...launcherArgs, '-H', '127.0.0.1', '-p', String(port)], {
       env: { ...cleanEnv(), MOTO_IAM_LOAD_MANAGED_POLICIES: 'true' },
       stdio: ['ignore', 'ignore', 'pipe'],
+      service: true,
     });
     const emulator = new Emulator(port, child, work);
-    process.once('SIGINT', () => (emulator.stop(), process.exit(130)));
-    await waitForPort(port, Date.now() + 20_000);
-    return emulator;
+    try {
+      await emulator.listening(command);
+      return emulator;
+    } catch (error) {
+      await emulator.stop();
+      throw error;
+    }
+  }
+
+  private async listening(command: string): Promise<void> {
+    const deadline = Date.now() + START_TIMEOUT_MS;
+    let ended: string | undefined;
+    this.process.once('error', (error) => (ended = `cannot start ${command}: ${error.message}`));
+    this.process.once('close', (code, signal) => (ended ??= `the emulator's launcher exited (${code ?? signal}) before listening on 127.0.0.1:${this.port}; its stderr:${tail(this.errors)}`));
+    while (ended === undefined && Date.now() < deadline) {
+      if (await accepts(this.port)) return;
+      await new Promise((done) => setTimeout(done, 100));
+    }
+    throw new Error(ended ?? `moto_server did not listen on 127.0.0.1:${this.port} within ${START_TIMEOUT_MS / 1000} s; stopped it; its stderr:${tail(this.errors)}`);
   }
 
   /** The environment of a caller with these credentials. */
@@ -192,9 +250,9 @@ export class Emulator {
     };
   }
 
-  /** What an SDK client needs to talk to the emulator as this caller. */
-  client(credentials: Credentials): { endpoint: string; region: string; credentials: Credentials } {
-    return { endpoint: this.endpoint, region: REGION, credentials };
+  /** What an SDK client needs to talk to the emulator as this caller; a call it does not answer fails within a minute. */
+  client(credentials: Credentials): { endpoint: string; region: string; credentials: Credentials; requestHandler: { connectionTimeout: number; requestTimeout: number } } {
+    return { endpoint: this.endpoint, region: REGION, credentials, requestHandler: { connectionTimeout: 10_000, requestTimeout: 60_000 } };
   }
 
   /** The emulator's Python tracebacks, for a failed run's report. */
@@ -202,26 +260,45 @@ export class Emulator {
     return this.errors.includes('Traceback') ? this.errors : '';
   }
 
-  stop(): void {
-    if (this.process.pid !== undefined && this.process.exitCode === null) process.kill(this.process.pid, 'SIGTERM');
+  /** Stops the launcher and everything it started. */
+  stop(): Promise<void> {
+    return stopProcess(this.process);
   }
 }
 
 /**
  * Runs a rehearsal: skips it with a message when a tool is missing (fails under CI=true),
  * gives it its own folder and emulator, reports any error and the emulator's tracebacks
- * as a failure, always stops the emulator, and sets the exit code from the checks.
+ * as a failure, always stops the emulator and every process it started, and exits with the
+ * checks' verdict. Past its deadline it says which phase and command it was waiting for,
+ * stops everything and exits 1.
  */
 export function rehearse(name: string, phases: (checks: Checks, emulator: Emulator, work: string) => Promise<void>): void {
   const checks = new Checks();
+  let work: string | undefined;
+  const end = (code: number): never => {
+    stopAll();
+    if (work !== undefined) rmSync(work, { recursive: true, force: true });
+    process.exit(code);
+  };
+  process.on('exit', stopAll);
+  // Kept installed (not once): a second signal while stopping must not kill this process before its children.
+  process.on('SIGINT', () => end(130));
+  process.on('SIGTERM', () => end(143));
+  const deadline = setTimeout(() => {
+    const waiting = runningCommands();
+    checks.fail(`the ${name} did not finish within ${DEADLINE_MS / 1000} s; it was in phase ${JSON.stringify(checks.current)}, waiting for ${waiting.length === 0 ? 'an AWS API call in process (no command running)' : waiting.map((command) => JSON.stringify(command)).join(' and ')}; stopped the emulator and every command`);
+    checks.finish(name);
+    end(1);
+  }, DEADLINE_MS);
   const body = async (): Promise<void> => {
     const missing = toolMissing();
     if (missing !== undefined) {
       if (process.env.CI === 'true') throw new Error(`${missing} (required under CI=true)`);
       process.stdout.write(`SKIPPED the ${name}: ${missing}\n`);
-      return;
+      end(0);
     }
-    const work = mkdtempSync(join(tmpdir(), 'bitbucket-oidc-rehearsal-'));
+    work = mkdtempSync(join(tmpdir(), 'bitbucket-oidc-rehearsal-'));
     let emulator: Emulator | undefined;
     try {
       emulator = await Emulator.start(work);
@@ -231,11 +308,14 @@ export function rehearse(name: string, phases: (checks: Checks, emulator: Emulat
       const tracebacks = emulator?.tracebacks();
       if (tracebacks) process.stdout.write(`moto_server errors:\n${tracebacks}\n`);
     } finally {
-      emulator?.stop();
-      rmSync(work, { recursive: true, force: true });
+      await emulator?.stop();
     }
   };
   body()
     .catch((error: unknown) => checks.fail(error instanceof Error ? error.message : String(error)))
-    .finally(() => checks.finish(name));
+    .finally(() => {
+      clearTimeout(deadline);
+      checks.finish(name);
+      end(process.exitCode === 0 ? 0 : 1);
+    });
 }

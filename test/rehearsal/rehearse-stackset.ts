@@ -104,7 +104,7 @@ async function phases(checks: Checks, emulator: Emulator, work: string): Promise
       stackSetExcludedAccounts: [members.excluded.id],
       stackSetFailureTolerance: '0',
     }));
-    run(CDK, ['bootstrap', `aws://${ADMIN_ACCOUNT}/${REGION}`], { cwd: repository, env: adminEnv });
+    await run(CDK, ['bootstrap', `aws://${ADMIN_ACCOUNT}/${REGION}`], { cwd: repository, env: adminEnv });
   });
 
   const targets = () => [members.dev, members.payments, members.sandbox];
@@ -112,11 +112,11 @@ async function phases(checks: Checks, emulator: Emulator, work: string): Promise
   const expectedRoles = (account: string, roles: object[]) => rolesAsDeployed({ workspace: 'acme-corp', audience: WORKSPACE_UUID, roles }, account, REGION);
 
   await checks.phase('2. a rollout beyond its failure tolerance (0, one account has a hand-made provider) fails as a whole and rolls back', async () => {
-    const failed = runAllowingFailure(CDK, ['deploy', '--require-approval', 'never'], { cwd: repository, env: adminEnv });
+    const failed = await runAllowingFailure(CDK, ['deploy', '--require-approval', 'never'], { cwd: repository, env: adminEnv });
     const events = await management.stackEvents('BitbucketOidcStackSet-acme-corp');
     checks.check(
       'cdk deploy fails, the StackSet resource saying which account failed and why',
-      failed.status !== 0 && events.some((line) => line.includes('failed beyond its failure tolerance') && line.includes(`${members.legacy.id}: `) && line.includes('already exists')),
+      failed.code !== 0 && events.some((line) => line.includes('failed beyond its failure tolerance') && line.includes(`${members.legacy.id}: `) && line.includes('already exists')),
       events.join('\n'),
     );
     checks.equal('the StackSet stack rolled back', (await management.stack('BitbucketOidcStackSet-acme-corp'))?.status, 'ROLLBACK_COMPLETE');
@@ -134,7 +134,7 @@ async function phases(checks: Checks, emulator: Emulator, work: string): Promise
   });
 
   await checks.phase('3. cdk deploy of the StackSet stack from the management account (failure tolerance 1)', async () => {
-    cdk(repository, adminEnv, 'deploy');
+    await cdk(repository, adminEnv, 'deploy');
     checks.equal('the StackSet stack is deployed', (await management.stack('BitbucketOidcStackSet-acme-corp'))?.status, 'CREATE_COMPLETE');
     const byAccount = Object.fromEntries((await instances('BitbucketOidc-acme-corp')).map((instance) => [instance.Account, instance]));
     for (const member of targets()) {
@@ -165,7 +165,7 @@ async function phases(checks: Checks, emulator: Emulator, work: string): Promise
 
   await checks.phase('5. an update (a role added to roles) reaches every target account; the existing roles keep their ARNs', async () => {
     commitContext(repository, { roles: [...ROLES, OPS_ROLE] });
-    cdk(repository, adminEnv, 'deploy');
+    await cdk(repository, adminEnv, 'deploy');
     checks.notRehearsed("a member stack whose update fails: its rollback is not modelled, and the launcher answers with an error if it happens");
     for (const member of targets()) {
       const roles = await checkMember(checks, member, expectedRoles(member.id, [...ROLES, OPS_ROLE]));
@@ -177,7 +177,7 @@ async function phases(checks: Checks, emulator: Emulator, work: string): Promise
   await checks.phase("6. the README's remedy for the account with a hand-made provider: delete it, retry its instance", async () => {
     const [handMade] = await members.legacy.state.providers();
     await members.legacy.state.iam.send(new DeleteOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: handMade.arn }));
-    run('aws', [
+    await run('aws', [
       'cloudformation', 'update-stack-instances', '--stack-set-name', 'BitbucketOidc-acme-corp',
       '--deployment-targets', `OrganizationalUnitIds=${ous.sandbox},Accounts=${members.legacy.id},AccountFilterType=INTERSECTION`,
       '--regions', REGION, '--output', 'json',
@@ -204,15 +204,15 @@ async function phases(checks: Checks, emulator: Emulator, work: string): Promise
     const labs = join(work, 'delegate-repository');
     // The whole organisation, from the root: every member account, never the management account.
     prepareRepository(labs, context('acme-labs', ROLES, { stackSetOrganizationalUnits: [root], stackSetCallAs: 'DELEGATED_ADMIN' }));
-    run(CDK, ['bootstrap', `aws://${delegate.id}/${REGION}`], { cwd: labs, env: delegateEnv });
-    const refused = runAllowingFailure(CDK, ['deploy', '--require-approval', 'never'], { cwd: labs, env: delegateEnv });
+    await run(CDK, ['bootstrap', `aws://${delegate.id}/${REGION}`], { cwd: labs, env: delegateEnv });
+    const refused = await runAllowingFailure(CDK, ['deploy', '--require-approval', 'never'], { cwd: labs, env: delegateEnv });
     checks.check(
       `${delegate.label}, not yet registered: refused`,
-      refused.status !== 0 && (await delegate.state.stackEvents('BitbucketOidcStackSet-acme-labs')).some((line) => line.includes(`is not registered as a delegated administrator for ${STACKSETS}`)),
+      refused.code !== 0 && (await delegate.state.stackEvents('BitbucketOidcStackSet-acme-labs')).some((line) => line.includes(`is not registered as a delegated administrator for ${STACKSETS}`)),
       `${refused.stdout}${refused.stderr}`.slice(-600),
     );
     await organizations.send(new RegisterDelegatedAdministratorCommand({ AccountId: delegate.id, ServicePrincipal: STACKSETS }));
-    cdk(labs, delegateEnv, 'deploy');
+    await cdk(labs, delegateEnv, 'deploy');
     const labsInstances = await instances('BitbucketOidc-acme-labs', delegate.state);
     const everyMember = Object.values(members).map((member) => member.id).sort();
     checks.equal(
@@ -227,7 +227,7 @@ async function phases(checks: Checks, emulator: Emulator, work: string): Promise
   });
 
   await checks.phase('9. deleting the StackSet stack removes every instance and keeps the provider in each account', async () => {
-    run(CDK, ['destroy', '--force'], { cwd: repository, env: adminEnv });
+    await run(CDK, ['destroy', '--force'], { cwd: repository, env: adminEnv });
     const stackSet = await management.cloudformation.send(new DescribeStackSetCommand({ StackSetName: 'BitbucketOidc-acme-corp' })).catch((error: { name?: string }) => error.name);
     checks.equal('the StackSet is gone', stackSet, 'StackSetNotFoundException');
     for (const member of [...targets(), members.legacy, members.newcomer]) {

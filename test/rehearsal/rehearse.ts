@@ -48,11 +48,14 @@ function stepScript(lines: readonly string[]): string {
   return ['set -euo pipefail', ...lines.filter((line) => line.trim() !== 'npm ci')].join('\n');
 }
 
+const STEP_UUID = '{5e3c1a9b-7d2f-4e8a-9c6b-1a2b3c4d5e6f}';
+const PIPELINE_UUID = '{7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d}';
+
 /** A JWT-shaped token with Bitbucket's claims; moto checks no signature, so it is random. */
 function fakeBitbucketToken(repository: string, environment: string | undefined): string {
   const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
   const now = Math.floor(Date.now() / 1000);
-  const step = '{5e3c1a9b-7d2f-4e8a-9c6b-1a2b3c4d5e6f}';
+  const step = STEP_UUID;
   const claims = {
     iss: `https://${ISSUER_HOST}`,
     aud: AUDIENCE,
@@ -61,7 +64,7 @@ function fakeBitbucketToken(repository: string, environment: string | undefined)
     exp: now + 3600,
     workspaceUuid: `{${WORKSPACE_UUID}}`,
     repositoryUuid: repository,
-    pipelineUuid: '{7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d}',
+    pipelineUuid: PIPELINE_UUID,
     stepUuid: step,
     ...(environment === undefined ? {} : { deploymentEnvironmentUuid: environment }),
     branchName: 'main',
@@ -93,9 +96,9 @@ async function phases(checks: Checks, emulator: Emulator, work: string): Promise
   await checks.phase(`1. moto_server on 127.0.0.1:${emulator.port}; a first deploy that fails after creating the provider rolls back, and the corrected one succeeds as is`, async () => {
     await account.iam.send(new CreatePolicyCommand({ PolicyName: 'DeployApp', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:ListBucket', Resource: '*' }] }) }));
     prepareRepository(repository, MISTYPED_CONTEXT);
-    run(CDK, ['bootstrap', `aws://${ADMIN_ACCOUNT}/${REGION}`], { cwd: repository, env: adminEnv });
-    const failed = runAllowingFailure(CDK, ['deploy', '--require-approval', 'never'], { cwd: repository, env: adminEnv });
-    checks.check('the deploy with a mistyped policy ARN fails', failed.status !== 0, `exit ${failed.status}`);
+    await run(CDK, ['bootstrap', `aws://${ADMIN_ACCOUNT}/${REGION}`], { cwd: repository, env: adminEnv });
+    const failed = await runAllowingFailure(CDK, ['deploy', '--require-approval', 'never'], { cwd: repository, env: adminEnv });
+    checks.check('the deploy with a mistyped policy ARN fails', failed.code !== 0, `exit ${failed.code}`);
     checks.equal('the stack rolled back', (await account.stack(STACK))?.status, 'ROLLBACK_COMPLETE');
     const events = await account.stackEvents(STACK);
     checks.check(
@@ -106,7 +109,7 @@ async function phases(checks: Checks, emulator: Emulator, work: string): Promise
     checks.check('the provider it had created was deleted by the rollback (RetainExceptOnCreate)', events.some((line) => /^Provider\w+ DELETE_COMPLETE$/.test(line)), events.join('\n'));
     checks.equal('no provider is left behind', (await account.providers()).map((provider) => provider.arn), []);
     commitContext(repository, FIRST_CONTEXT);
-    cdk('deploy');
+    await cdk('deploy');
     checks.equal('the corrected deploy succeeds with no clean-up by hand', (await account.stack(STACK))?.status, 'CREATE_COMPLETE');
   });
 
@@ -150,7 +153,7 @@ async function phases(checks: Checks, emulator: Emulator, work: string): Promise
   await checks.phase('4. day 2: from the flat keys to a roles list with two new roles; the original role is not replaced', async () => {
     const before = await roleOf((await outputs()).RoleArn);
     commitContext(repository, { ...FLAT_KEYS_GONE, roles: [PREVIEW_ENTRY, ORIGINAL_ENTRY, DEPLOY_ENTRY] });
-    cdk('deploy');
+    await cdk('deploy');
     const after = await account.role(before.name);
     checks.equal("the original role, read from IAM: same ARN and same unique ID (it was not deleted and created again)", [after?.arn, after?.id], [before.arn, before.id]);
     checks.equal('its trust and policies are untouched', [after?.trust, after?.attachedPolicyArns], [before.trust, before.attachedPolicyArns]);
@@ -196,27 +199,39 @@ async function phases(checks: Checks, emulator: Emulator, work: string): Promise
     // Bitbucket: deployment variables override repository variables, and exist only in steps with `deployment:`.
     const repositoryVariables = { AWS_ROLE_ARN: PreviewRoleArn };
     const deploymentVariables: Record<string, Record<string, string | undefined>> = { production: { AWS_ROLE_ARN: DeployRoleArn } };
+    // What a Bitbucket step holds: Bitbucket's own variables, the repository's and the deployment's,
+    // and nothing of the admin's environment: no region, no keys. Only the emulator's plumbing is added.
     const stepEnv = (step: PipelineStep, token: string): NodeJS.ProcessEnv => ({
-      ...emulator.env,
+      ...emulator.plumbing,
+      CI: 'true',
+      BITBUCKET_BUILD_NUMBER: '42',
+      BITBUCKET_CLONE_DIR: repository,
+      BITBUCKET_WORKSPACE: WORKSPACE,
+      BITBUCKET_REPO_SLUG: 'payments-app',
+      BITBUCKET_REPO_FULL_NAME: `${WORKSPACE}/payments-app`,
+      BITBUCKET_REPO_UUID: REPO_APP,
+      BITBUCKET_BRANCH: 'main',
+      BITBUCKET_PIPELINE_UUID: PIPELINE_UUID,
+      BITBUCKET_STEP_UUID: STEP_UUID,
+      BITBUCKET_STEP_OIDC_TOKEN: token,
+      ...(step.deployment === undefined ? {} : { BITBUCKET_DEPLOYMENT_ENVIRONMENT: step.deployment, BITBUCKET_DEPLOYMENT_ENVIRONMENT_UUID: ENV_PRODUCTION }),
       ...repositoryVariables,
       ...(step.deployment === undefined ? {} : deploymentVariables[step.deployment]),
-      BITBUCKET_STEP_OIDC_TOKEN: token,
-      BITBUCKET_REPO_SLUG: 'payments-app',
-      BITBUCKET_BUILD_NUMBER: '42',
     });
-    const callerOf = (step: PipelineStep, env: NodeJS.ProcessEnv) =>
-      (JSON.parse(run('bash', ['-c', stepScript([...credentialSetup(step), 'aws sts get-caller-identity --output json'])], { cwd: repository, env }, 'stdout')) as { Arn: string }).Arn;
+    const callerOf = async (step: PipelineStep, env: NodeJS.ProcessEnv) =>
+      (JSON.parse(await run('bash', ['-c', stepScript([...credentialSetup(step), 'aws sts get-caller-identity --output json'])], { cwd: repository, env }, 'stdout')) as { Arn: string }).Arn;
 
     const pullRequestToken = fakeBitbucketToken(REPO_APP, undefined);
     const pullRequest = stepEnv(testStep, pullRequestToken);
-    checks.check('no static keys reach the steps', !('AWS_ACCESS_KEY_ID' in pullRequest) && !('AWS_SECRET_ACCESS_KEY' in pullRequest), 'static keys present');
+    const fromOutside = Object.keys(pullRequest).filter((key) => key.startsWith('AWS_') && !(key in emulator.plumbing) && key !== 'AWS_ROLE_ARN');
+    checks.equal("no static keys and no region reach the steps: the step's own lines set AWS_REGION and AWS_DEFAULT_REGION", fromOutside, []);
     checks.equal(
       'the pull-request step assumes Preview (the repository variable), which admits its token; the AWS CLI shows the build session',
-      [callerOf(testStep, pullRequest), pullRequest.AWS_ROLE_ARN, admits(preview, pullRequestToken)],
+      [await callerOf(testStep, pullRequest), pullRequest.AWS_ROLE_ARN, admits(preview, pullRequestToken)],
       [`arn:aws:sts::${ADMIN_ACCOUNT}:assumed-role/${preview.name}/bitbucket-payments-app-42`, PreviewRoleArn, true],
     );
     const afterTests = testStep.script.slice(testStep.script.indexOf('npm test') + 1);
-    const diffed = run('bash', ['-c', stepScript(afterTests)], { cwd: repository, env: pullRequest });
+    const diffed = await run('bash', ['-c', stepScript(afterTests)], { cwd: repository, env: pullRequest });
     checks.check('its synth and cdk diff --method=template run', /There were no differences|Number of stacks with differences: 0/.test(diffed), diffed.slice(-400));
 
     // A change merged to main: Preview serves one more repository, Deploy's sessions last 2 h.
@@ -224,7 +239,7 @@ async function phases(checks: Checks, emulator: Emulator, work: string): Promise
     const mainToken = fakeBitbucketToken(REPO_APP, undefined);
     const main = stepEnv(synthStep, mainToken);
     checks.equal('the main synth step assumes Preview too, which admits its token', [main.AWS_ROLE_ARN, admits(preview, mainToken)], [PreviewRoleArn, true]);
-    run('bash', ['-c', stepScript(synthStep.script)], { cwd: repository, env: main });
+    await run('bash', ['-c', stepScript(synthStep.script)], { cwd: repository, env: main });
     const assembly = readFileSync(join(repository, 'cdk.out', `${STACK}.template.json`), 'utf8');
     checks.check('it leaves the cloud assembly, with the change, for the artifact', assembly.includes(REPO_NEW), 'the change is not in cdk.out');
 
@@ -232,13 +247,13 @@ async function phases(checks: Checks, emulator: Emulator, work: string): Promise
     const production = stepEnv(deployStep, productionToken);
     checks.equal(
       "the deploy step's deployment variable wins: it assumes Deploy, which admits its production token",
-      [callerOf(deployStep, production), admits(deploy, productionToken)],
+      [await callerOf(deployStep, production), admits(deploy, productionToken)],
       [`arn:aws:sts::${ADMIN_ACCOUNT}:assumed-role/${deploy.name}/bitbucket-payments-app-42`, true],
     );
     // The deploy step must not touch the app: break it, so a second synth would fail.
     writeFileSync(join(repository, 'bin', 'app.ts'), 'throw new Error("the deploy step synthesized again instead of using cdk.out");\n');
     const deployStarted = Date.now();
-    const deployed = run('bash', ['-c', stepScript(deployStep.script)], { cwd: repository, env: production });
+    const deployed = await run('bash', ['-c', stepScript(deployStep.script)], { cwd: repository, env: production });
     process.stdout.write(`    deploy from the synth artifact: ${((Date.now() - deployStarted) / 1000).toFixed(2)} s\n`);
     checks.check('it deploys the artifact with the web identity alone', /✅\s+BitbucketOidc-acme-corp/.test(deployed) && !deployed.includes('(no changes)'), deployed.slice(-500));
     const [previewAfter, deployAfter] = [await roleOf(PreviewRoleArn), await roleOf(DeployRoleArn)];
@@ -247,13 +262,13 @@ async function phases(checks: Checks, emulator: Emulator, work: string): Promise
       7200,
       { [`${ISSUER_HOST}:sub`]: [`${REPO_APP}:*`, `${REPO_NEW}:*`] },
     ]);
-    const again = run('bash', ['-c', stepScript(deployStep.script)], { cwd: repository, env: production });
+    const again = await run('bash', ['-c', stepScript(deployStep.script)], { cwd: repository, env: production });
     checks.check('re-running the deploy step changes nothing: "(no changes)"', again.includes('(no changes)'), again.slice(-500));
     cpSync(join(ROOT, 'bin'), join(repository, 'bin'), { recursive: true });
     if (process.env.REHEARSAL_BENCH === '1') {
       // For npm run bench: the same deploy when the step synthesizes again.
       const started = Date.now();
-      run('bash', ['-c', stepScript([...linesBeforeAws(deployStep), 'npx cdk deploy --all --require-approval never'])], { cwd: repository, env: production });
+      await run('bash', ['-c', stepScript([...linesBeforeAws(deployStep), 'npx cdk deploy --all --require-approval never'])], { cwd: repository, env: production });
       process.stdout.write(`    deploy that synthesizes again: ${((Date.now() - started) / 1000).toFixed(2)} s\n`);
     }
   });
@@ -274,8 +289,8 @@ async function phases(checks: Checks, emulator: Emulator, work: string): Promise
       await account.iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: trust }));
       if (policy !== undefined) await account.iam.send(new AttachRolePolicyCommand({ RoleName: name, PolicyArn: policy }));
     }
-    const audit = (...args: string[]) => runAllowingFailure('npm', ['run', '--silent', 'audit-roles', '--', ...args], { cwd: ROOT, env: { ...adminEnv, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } });
-    const asJson = audit('--json');
+    const audit = (...args: string[]) => runAllowingFailure('npm', ['run', '--silent', 'audit-roles', '--', ...args], { cwd: ROOT, env: adminEnv });
+    const asJson = await audit('--json');
     const report = JSON.parse(asJson.stdout) as { roles: Array<{ name: string; findings: Array<{ id: string; severity: string }>; replacement?: unknown }> };
     const severities = Object.fromEntries([...report.roles].sort((a, b) => (a.name < b.name ? -1 : 1)).map((role) => [role.name.replace(/^BitbucketOidc-acme-corp-(\w*?)PipelineRole.*$/, 'app:$1'), role.findings.map((finding) => `${finding.severity} ${finding.id}`)]));
     checks.equal('--json: every role that trusts the Bitbucket provider, none other, each with its findings', severities, {
@@ -286,7 +301,7 @@ async function phases(checks: Checks, emulator: Emulator, work: string): Promise
       'console-bitbucket-admin': ['high any-repository', 'high write-from-any-branch'],
       'payments-admin': ['high write-from-any-branch'],
     });
-    checks.equal('a high finding exits 2 (--fail-on high is the default)', asJson.status, 2);
+    checks.equal('a high finding exits 2 (--fail-on high is the default)', asJson.code, 2);
     const pinned = report.roles.find((role) => role.name === 'payments-admin')?.replacement;
     checks.equal('the replacement keeps the repository the trust names and pins an environment', pinned, {
       id: 'PaymentsAdmin',
@@ -298,17 +313,17 @@ async function phases(checks: Checks, emulator: Emulator, work: string): Promise
       if (policy !== undefined) await account.iam.send(new DetachRolePolicyCommand({ RoleName: name, PolicyArn: policy }));
       await account.iam.send(new DeleteRoleCommand({ RoleName: name }));
     }
-    const table = audit();
+    const table = await audit();
     checks.check(
       'with the hand-made roles gone: the table for people, the flat-keys role medium, exit 0 (nothing reaches high)',
-      table.status === 0 && /BitbucketOidc-acme-corp-PipelineRole\S*\s+medium\s+write-from-any-branch: /.test(table.stdout) && table.stdout.includes('3 of'),
-      `exit ${table.status}: ${table.stdout.slice(-600)}`,
+      table.code === 0 && /BitbucketOidc-acme-corp-PipelineRole\S*\s+medium\s+write-from-any-branch: /.test(table.stdout) && table.stdout.includes('3 of'),
+      `exit ${table.code}: ${table.stdout.slice(-600)}`,
     );
     await account.iam.send(new DeleteOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: github }));
-    const unreachable = runAllowingFailure('npm', ['run', '--silent', 'audit-roles'], { cwd: ROOT, env: { ...adminEnv, AWS_ENDPOINT_URL: 'http://127.0.0.1:9', AWS_MAX_ATTEMPTS: '1' } });
+    const unreachable = await runAllowingFailure('npm', ['run', '--silent', 'audit-roles'], { cwd: ROOT, env: { ...adminEnv, AWS_ENDPOINT_URL: 'http://127.0.0.1:9', AWS_MAX_ATTEMPTS: '1' } });
     checks.equal(
       'AWS out of reach: exit 1, one line, no stack trace',
-      [unreachable.status, unreachable.stderr.trim().split('\n').filter((line) => !/NodeVersionSupportWarning|^\(|versions published|will require|To continue|and security|More information|^$/.test(line))],
+      [unreachable.code, unreachable.stderr.trim().split('\n')],
       [1, ['audit-roles: cannot reach http://127.0.0.1:9 for iam:ListOpenIDConnectProviders (ECONNREFUSED); check the network and AWS_ENDPOINT_URL']],
     );
   });
@@ -318,7 +333,7 @@ async function phases(checks: Checks, emulator: Emulator, work: string): Promise
     const [preview, deploy] = [await roleOf(before.PreviewRoleArn), await roleOf(before.DeployRoleArn)];
     const originalName = original?.name ?? '';
     commitContext(repository, { roles: [{ ...PREVIEW_ENTRY, repositories: [REPO_APP, REPO_NEW] }, { ...DEPLOY_ENTRY, sessionDuration: '2h' }] });
-    cdk('deploy');
+    await cdk('deploy');
     checks.equal('the original role is gone from IAM', await account.role(originalName), undefined);
     const [previewAfter, deployAfter] = [await account.role(preview.name), await account.role(deploy.name)];
     checks.equal('the other two are untouched (same unique IDs)', [previewAfter?.id, deployAfter?.id], [preview.id, deploy.id]);
@@ -327,14 +342,14 @@ async function phases(checks: Checks, emulator: Emulator, work: string): Promise
   });
 
   await checks.phase('9. destroying the stack keeps the provider', async () => {
-    run(CDK, ['destroy', '--force'], { cwd: repository, env: adminEnv });
+    await run(CDK, ['destroy', '--force'], { cwd: repository, env: adminEnv });
     checks.equal('no pipeline role is left', (await account.roleNames()).filter((name) => name.startsWith(STACK)), []);
     checks.equal('the provider stays (RetainExceptOnCreate keeps it on deletion)', (await account.providers()).map((provider) => provider.arn), [PROVIDER_ARN]);
   });
 
   await checks.phase("10. a new stack on the kept provider, adopting it with providerArn (the Troubleshooting remedy for \"already exists\")", async () => {
     commitContext(repository, { providerArn: PROVIDER_ARN });
-    cdk('deploy');
+    await cdk('deploy');
     const now = await outputs();
     checks.equal('the stack imports it: ProviderArn is the kept provider', now.ProviderArn, PROVIDER_ARN);
     checks.equal('both roles trust it', [(await roleOf(now.PreviewRoleArn)).trust.Statement[0].Principal, (await roleOf(now.DeployRoleArn)).trust.Statement[0].Principal], [

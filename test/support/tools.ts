@@ -6,7 +6,7 @@ import { spawnSync } from 'child_process';
  * image without it cannot pass silently.
  */
 export function toolAvailable(name: string, installHint: string): boolean {
-  const found = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).status === 0;
+  const found = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8', timeout: 30_000 }).status === 0;
   if (found) return true;
   const message = `${name} is not on PATH: ${installHint}`;
   if (process.env.CI === 'true') throw new Error(`${message} (required under CI=true)`);
