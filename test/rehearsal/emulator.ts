@@ -28,8 +28,8 @@ function secondsFrom(name: string, fallback: number): number {
   return seconds * 1000;
 }
 
-// Generous for a loaded 2-core machine: a rehearsal takes about a minute there, its slowest
-// command (a deploy) about 10 s, and moto starts in about 3 s.
+// Generous for a loaded 2-core machine: a rehearsal takes about a minute there, a deploy
+// under 10 s, and moto listens about 2 s after its start on a quiet one.
 /** One command (a CDK or AWS CLI run, a step script). */
 const COMMAND_TIMEOUT_MS = secondsFrom('REHEARSAL_COMMAND_TIMEOUT_SECONDS', 180);
 /** From starting the emulator to its port accepting connections. */
