@@ -127,7 +127,8 @@ function providerFact(providerUrls: readonly unknown[], provider: Record<string,
  */
 function environmentMismatch(trust: unknown, decision: TrustDecision, request: WebIdentityRequest): string | undefined {
   const subKey = Object.keys(request.context).find((key) => key.endsWith(':sub'));
-  const subject = subKey === undefined ? undefined : parseBitbucketSubject(request.context[subKey] ?? '');
+  const sub = subKey === undefined ? undefined : request.context[subKey];
+  const subject = typeof sub === 'string' ? parseBitbucketSubject(sub) : undefined;
   if (subKey === undefined || subject === undefined) return undefined;
   const admits = (environment: string | undefined) =>
     evaluateTrustPolicy(trust, { ...request, context: { ...request.context, [subKey]: formatBitbucketSubject({ ...subject, environment }) } }).admitted;

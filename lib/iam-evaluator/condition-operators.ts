@@ -1,13 +1,16 @@
 import { BlockList, isIPv4, isIPv6 } from 'net';
+import { ContextValue, isChosenByCaller } from './request-context';
 
 /**
  * IAM's condition operators, with IAM's documented semantics: string operators are
  * case-sensitive unless named IgnoreCase; StringLike's `*` matches any run of characters
  * (colons included, possibly none) and `?` exactly one; a key with several policy values
  * matches when any value does; a key missing from the request matches no positive
- * operator and every negated one. Qualifiers: `...IfExists` holds when the key is
- * missing; `ForAnyValue:` holds for no missing key, `ForAllValues:` for every one; the
- * keys this project evaluates carry one value, so otherwise both reduce to the operator.
+ * operator and every negated one. Qualifiers: `ForAnyValue:` holds for no missing key,
+ * with or without `IfExists` (AWS, "Single-valued vs. multivalued context keys": a
+ * ForAnyValue condition on a key absent from the request is false); `ForAllValues:` holds
+ * for every missing key; otherwise `...IfExists` holds when the key is missing. The keys
+ * this project evaluates carry one value, so otherwise both reduce to the operator.
  */
 const BASE_OPERATORS = [
   'StringEquals',
@@ -50,8 +53,9 @@ export function conditionHolds(operatorText: string, policyValues: readonly stri
   if (operator === undefined) throw new Error(`condition operator ${operatorText} is not supported (supported: ${SUPPORTED_OPERATORS})`);
   if (operator.base === 'Null') return policyValues.some((value) => value.toLowerCase() === String(actual === undefined));
   if (actual === undefined) {
-    if (operator.ifExists || operator.set === 'ForAllValues') return true;
+    // The set qualifier decides first: IfExists does not rescue ForAnyValue on a missing key.
     if (operator.set === 'ForAnyValue') return false;
+    if (operator.ifExists || operator.set === 'ForAllValues') return true;
     return NEGATED.includes(operator.base);
   }
   return baseHolds(operator.base, policyValues, actual);
@@ -80,13 +84,20 @@ function baseHolds(operator: Exclude<BaseOperator, 'Null'>, policyValues: readon
   }
 }
 
+const compiled = new Map<string, RegExp>();
+
 /** IAM's StringLike: `*` any run of characters, `?` one character, everything else literal and case-sensitive. */
 export function stringLike(pattern: string, value: string): boolean {
-  const source = pattern
-    .split('')
-    .map((char) => (char === '*' ? '[\\s\\S]*' : char === '?' ? '[\\s\\S]' : char.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
-    .join('');
-  return new RegExp(`^${source}$`).test(value);
+  let expression = compiled.get(pattern);
+  if (expression === undefined) {
+    const source = pattern
+      .split('')
+      .map((char) => (char === '*' ? '[\\s\\S]*' : char === '?' ? '[\\s\\S]' : char.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+      .join('');
+    expression = new RegExp(`^${source}$`);
+    compiled.set(pattern, expression);
+  }
+  return expression.test(value);
 }
 
 /** A CIDR (or a single address, which IAM reads as /32 or /128) contains the address. */
@@ -99,4 +110,98 @@ export function inRange(range: string, address: string): boolean {
   list.addSubnet(network, prefix, family);
   const addressFamily = isIPv4(address) ? 'ipv4' : isIPv6(address) ? 'ipv6' : undefined;
   return addressFamily === family && list.check(address, family);
+}
+
+/**
+ * How a condition key meets a request: `holds` or `fails` for a concrete value (or an
+ * absent key); for a value the caller chooses, `holds` when every value it could send
+ * satisfies the condition, `fails` when none does, `depends` when some do.
+ */
+export type ConditionOutcome = 'holds' | 'fails' | 'depends';
+
+export function conditionOutcome(operatorText: string, policyValues: readonly string[], value: ContextValue | undefined): ConditionOutcome {
+  if (!isChosenByCaller(value)) return conditionHolds(operatorText, policyValues, value) ? 'holds' : 'fails';
+  const operator = parseOperator(operatorText);
+  if (operator === undefined) throw new Error(`condition operator ${operatorText} is not supported (supported: ${SUPPORTED_OPERATORS})`);
+  const candidates: Array<string | undefined> = [...(value.mayBeAbsent ? [undefined] : []), ...witnesses(operator.base, policyValues)];
+  const results = candidates.map((candidate) => conditionHolds(operatorText, policyValues, candidate));
+  return results.every(Boolean) ? 'holds' : results.some(Boolean) ? 'depends' : 'fails';
+}
+
+/**
+ * Values that between them take every branch an operator can take for these policy
+ * values, so that "some value satisfies it" and "some value does not" are decided exactly.
+ */
+function witnesses(operator: BaseOperator, policyValues: readonly string[]): string[] {
+  switch (operator) {
+    case 'Null':
+      return ['present'];
+    case 'Bool':
+      return ['true', 'false', ...policyValues];
+    case 'IpAddress':
+    case 'NotIpAddress':
+      return [...addressWitnesses(policyValues), 'not-an-address'];
+    default:
+      return stringWitnesses(policyValues);
+  }
+}
+
+/**
+ * Each policy value as written and as one instance of its pattern (`*` empty, `?` one
+ * character), plus strings of a character no value contains at every length up to one
+ * past the longest value: those match exactly the patterns made of wildcards alone that
+ * allow their length, which is all a string can do against such patterns.
+ */
+function stringWitnesses(policyValues: readonly string[]): string[] {
+  const fresh = ['~', '#', '§', '¤', '¶', '\u2603'].find((char) => policyValues.every((value) => !value.includes(char))) ?? '\u2604';
+  const longest = Math.max(0, ...policyValues.map((value) => value.length));
+  const strangers = Array.from({ length: longest + 2 }, (_, length) => fresh.repeat(length));
+  return [...policyValues, ...policyValues.map((value) => value.replace(/\*/g, '').replace(/\?/g, 'a')), ...strangers];
+}
+
+interface Family {
+  readonly bits: number;
+  readonly parse: (address: string) => bigint;
+  readonly format: (value: bigint) => string;
+}
+
+const IPV4: Family = {
+  bits: 32,
+  parse: (address) => address.split('.').reduce((sum, part) => sum * 256n + BigInt(part), 0n),
+  format: (value) => [24n, 16n, 8n, 0n].map((shift) => String((value >> shift) & 255n)).join('.'),
+};
+
+const IPV6: Family = {
+  bits: 128,
+  parse: (address) => {
+    const [head, tail] = address.includes('::') ? address.split('::') : [address, undefined];
+    const groups = (text: string | undefined) => (text === undefined || text === '' ? [] : text.split(':'));
+    const expanded = [...groups(head), ...Array.from({ length: 8 - groups(head).length - groups(tail).length }, () => '0'), ...groups(tail)];
+    return expanded.reduce((sum, group) => sum * 65536n + BigInt(`0x${group}`), 0n);
+  },
+  format: (value) => Array.from({ length: 8 }, (_, index) => ((value >> BigInt(112 - 16 * index)) & 0xffffn).toString(16)).join(':'),
+};
+
+/**
+ * The edges of every range and the addresses just outside them, and each family's first
+ * and last address: any gap between the ranges starts or ends at one of these.
+ */
+function addressWitnesses(policyValues: readonly string[]): string[] {
+  const found: string[] = [];
+  for (const family of [IPV4, IPV6]) {
+    const last = (1n << BigInt(family.bits)) - 1n;
+    const points = new Set<bigint>([0n, last]);
+    for (const range of policyValues) {
+      const [network, prefixText] = range.split('/');
+      if (!(family === IPV4 ? isIPv4(network) : isIPv6(network) && !network.includes('.'))) continue;
+      const prefix = prefixText === undefined ? family.bits : Number(prefixText);
+      if (!Number.isInteger(prefix) || prefix < 0 || prefix > family.bits) continue;
+      const size = 1n << BigInt(family.bits - prefix);
+      const start = (family.parse(network) / size) * size;
+      const end = start + size - 1n;
+      for (const point of [start - 1n, start, end, end + 1n]) if (point >= 0n && point <= last) points.add(point);
+    }
+    found.push(...[...points].map(family.format));
+  }
+  return found;
 }
