@@ -27,15 +27,16 @@ export function auditRole(role: RoleFacts, providers: readonly BitbucketProvider
       exposures.push(exposure);
       findings.push(...trustFindings(exposure, provider, permissions));
     } catch (error) {
+      // Erring toward exposure: a trust that cannot be read at all is taken to admit everyone.
       findings.push({
         id: 'not-evaluated',
-        severity: 'medium',
-        message: `the trust could not be evaluated for ${provider.host} (${error instanceof Error ? error.message : String(error)}): review it by hand`,
+        severity: 'high',
+        message: `the trust could not be evaluated for ${provider.host} (${error instanceof Error ? error.message : String(error)}): taken to admit every repository and branch; review it by hand`,
       });
     }
   }
   for (const unreadable of permissions.unreadable) {
-    findings.push({ id: 'permissions-not-evaluated', severity: 'medium', message: `a permission policy could not be evaluated (${unreadable}): review it by hand` });
+    findings.push({ id: 'permissions-not-evaluated', severity: 'medium', message: `a permission policy could not be fully evaluated: ${unreadable}; review it by hand` });
   }
   if (role.maxSessionDurationSeconds > NEEDED_SESSION_SECONDS) {
     findings.push({
@@ -56,6 +57,9 @@ export function auditRole(role: RoleFacts, providers: readonly BitbucketProvider
 
 function trustFindings(exposure: TrustExposure, provider: BitbucketProvider, permissions: PermissionLevel): Finding[] {
   const findings: Finding[] = [];
+  for (const statement of exposure.notModelled) {
+    findings.push({ id: 'not-evaluated', severity: 'medium', message: `trust statement ${statement}: the verdicts err toward exposure; review it by hand` });
+  }
   if (exposure.anyRepository) {
     findings.push({
       id: 'any-repository',
@@ -77,11 +81,12 @@ function trustFindings(exposure: TrustExposure, provider: BitbucketProvider, per
     });
   }
   if (exposure.anyBranch && permissions.level !== 'none') {
-    const what = permissions.level === 'admin' ? 'change IAM and everything else' : 'deploy (whatever the bootstrap\'s CloudFormation execution policy allows, AdministratorAccess by default)';
+    const what = permissions.level === 'admin' ? 'make itself account admin' : 'deploy';
+    const shown = permissions.because.slice(0, 3).join('; ') + (permissions.because.length > 3 ? `; and ${permissions.because.length - 3} more` : '');
     findings.push({
       id: 'write-from-any-branch',
       severity: permissions.level === 'admin' ? 'high' : 'medium',
-      message: `a step without deployment: (any branch or pull request${exposure.repositories.length > 0 ? ` of ${exposure.repositories.join(', ')}` : ''}) can assume it and ${what}, through ${permissions.because.join(', ')}`,
+      message: `a step without deployment: (any branch or pull request${exposure.repositories.length > 0 ? ` of ${exposure.repositories.join(', ')}` : ''}) can assume it and ${what}: ${shown}`,
     });
   }
   return findings;

@@ -17,8 +17,14 @@ export interface RoleFacts {
   /** The trust policy, parsed. */
   readonly trust: unknown;
   readonly maxSessionDurationSeconds: number;
+  /** Every attached managed policy, AWS managed and customer managed. */
   readonly attachedPolicyArns: readonly string[];
-  /** Inline policies and attached customer managed ones, by name; AWS managed ones are judged by name. */
+  /**
+   * The document of every attached policy, AWS managed ones included (their default
+   * version), keyed by policy ARN, and every inline policy, keyed by its name. An attached
+   * policy whose document could not be read is absent here while its ARN stays in
+   * `attachedPolicyArns`: the audit then takes it to grant everything and says so.
+   */
   readonly permissionDocuments: Readonly<Record<string, unknown>>;
 }
 
@@ -26,7 +32,7 @@ export type Severity = 'high' | 'medium' | 'low';
 export const SEVERITIES: readonly Severity[] = ['high', 'medium', 'low'];
 
 export interface Finding {
-  /** A stable name for machines: `any-repository`, `deploy-from-any-branch`, … */
+  /** A stable name for machines: `any-repository`, `write-from-any-branch`, … */
   readonly id: string;
   readonly severity: Severity;
   /** One line of why, for people. */

@@ -1,5 +1,6 @@
 import { environmentsOfPatterns, formatBitbucketSubject, repositoriesOfPatterns } from '../bitbucket/subject-patterns';
 import { conditionValues, evaluateTrustPolicy, WebIdentityRequest } from '../iam-evaluator/evaluate-trust-policy';
+import { CHOSEN_BY_THE_STEP, OUTSIDE_THE_TOKEN } from './step-request';
 import { BitbucketProvider } from './role-facts';
 
 /** UUIDs no real trust names: a repository, an environment and a step the trust cannot know. */
@@ -9,6 +10,7 @@ const STRANGER = {
   step: '{a0d17000-0000-4000-8000-00000000f001}',
 };
 const NOT_A_CLIENT_ID = 'urn:bitbucket-oidc-audit:not-a-client-id';
+
 
 /** Which Bitbucket token shapes a trust policy admits for one provider, decided with the IAM evaluator. */
 export interface TrustExposure {
@@ -25,6 +27,11 @@ export interface TrustExposure {
   readonly noAudienceCheck: boolean;
   /** Patterns with a wildcard inside the repository part (`{3f1c*}:*`): repositories created later may match. */
   readonly repositoryWildcards: readonly string[];
+  /**
+   * Statements the evaluator does not model, each with how it was counted (an Allow as
+   * admitting, a Deny as not applying) and why: the verdicts above err toward exposure.
+   */
+  readonly notModelled: readonly string[];
 }
 
 export function trustExposure(trust: unknown, provider: BitbucketProvider): TrustExposure {
@@ -32,10 +39,12 @@ export function trustExposure(trust: unknown, provider: BitbucketProvider): Trus
   const request = (sub: string, aud: string): WebIdentityRequest => ({
     providerArn: provider.arn,
     action: 'sts:AssumeRoleWithWebIdentity',
-    context: { [`${provider.host}:aud`]: aud, [subKey]: sub },
+    context: { ...CHOSEN_BY_THE_STEP, [`${provider.host}:aud`]: aud, [subKey]: sub },
+    unlistedKeys: OUTSIDE_THE_TOKEN,
   });
   // The shape of the trust itself: the conditions it checks, whatever this request holds.
-  const subPatterns = conditionValues(evaluateTrustPolicy(trust, request('', '')), subKey);
+  const written = evaluateTrustPolicy(trust, request('', ''));
+  const subPatterns = conditionValues(written, subKey);
   const repositories = repositoriesOfPatterns(subPatterns);
   const environments = environmentsOfPatterns(subPatterns);
   // STS admits only tokens whose aud is one of the provider's client IDs.
@@ -58,5 +67,11 @@ export function trustExposure(trust: unknown, provider: BitbucketProvider): Trus
       // `*` and `{*}` admit every repository, which anyRepository reports.
       return /[*?]/.test(repository) && repository !== '*' && repository !== '{*}';
     }),
+    // Whatever the token: a statement that names another principal or action is decided for every request.
+    notModelled: written.statements
+      .filter((statement) => statement.notModelled.length > 0)
+      .filter((statement) => statement.principalMatches || statement.notModelled.some((part) => part.startsWith('Principal:')))
+      .filter((statement) => statement.actionMatches || statement.notModelled.some((part) => part.startsWith('Action:')))
+      .map((statement) => `${statement.name} (${statement.effect === 'Allow' ? 'an Allow, counted as admitting' : 'a Deny, taken as not applying'}: ${statement.notModelled.join('; ')})`),
   };
 }

@@ -66,10 +66,8 @@ export async function readBitbucketTrust(client: IAMClient): Promise<BitbucketTr
     for await (const page of paginateListRoles({ client, pageSize: 1000 }, {})) {
       for (const listedRole of page.Roles ?? []) {
         rolesListed++;
-        const encoded = listedRole.AssumeRolePolicyDocument ?? '';
-        // Most roles trust a service or an account: skip them without parsing.
-        if (!decodeURIComponent(encoded).includes('oidc-provider/api.bitbucket.org/')) continue;
-        const trust = decodeDocument(encoded);
+        // Every trust is judged: a "*" principal names no provider, yet admits Bitbucket's tokens.
+        const trust = decodeDocument(listedRole.AssumeRolePolicyDocument);
         const trusted = bitbucketProvidersTrustedBy(trust, providers);
         if (trusted.length === 0) continue;
         roles.push({ role: { arn: listedRole.Arn ?? '', name: listedRole.RoleName ?? '', trust, maxSessionDurationSeconds: listedRole.MaxSessionDuration ?? 3600, attachedPolicyArns: [], permissionDocuments: {} }, providers: trusted });

@@ -1,4 +1,4 @@
-import { ConditionOutcome, conditionOutcome, isSupportedOperator, stringLike, SUPPORTED_OPERATORS } from './condition-operators';
+import { ConditionOutcome, conditionOutcome, isSupportedOperator, stringLike } from './condition-operators';
 import { ChosenByCaller, contextValue, isChosenByCaller, RequestContext } from './request-context';
 
 /**
@@ -111,7 +111,7 @@ export function evaluateConditions(statement: JsonObject, context: RequestContex
       const chosen = isChosenByCaller(value) ? { chosenByCaller: value } : {};
       const actual = isChosenByCaller(value) ? undefined : value;
       const unread = (reason: string, expected: readonly string[] = []): ConditionResult => ({ operator, key, expected, actual, ...chosen, holds: false, notModelled: reason });
-      if (!isSupportedOperator(operator)) return unread(`condition operator ${operator} is not modelled (modelled: ${SUPPORTED_OPERATORS})`);
+      if (!isSupportedOperator(operator)) return unread(`condition operator ${operator} is not modelled`);
       let expected: string[];
       try {
         expected = strings(values, `${where}.Condition.${operator}.${key}`);
