@@ -15,7 +15,7 @@ export interface BitbucketPipelinesRoleProps {
   readonly audience: string;
   /**
    * Repository UUIDs as they appear in tokens (`{lowercase}`), or `'*'` to trust
-   * every repository of the workspace, which adds a synth warning.
+   * every repository of the workspace (the stack's synth judgement warns about it).
    */
   readonly repositories: '*' | readonly string[];
   /**
@@ -54,7 +54,7 @@ export interface BitbucketPipelinesRoleProps {
    * Which bootstrap roles, with `cdkBootstrapQualifier`: `deploy` (all four: `cdk
    * deploy`) or `lookup` (the lookup role: `cdk synth` with lookups, `cdk diff
    * --method=template`). A role that can deploy and has no `environments` can be
-   * assumed from every branch and pull request, which adds a synth warning.
+   * assumed from every branch and pull request (the stack's synth judgement warns about it).
    *
    * @default 'deploy'
    */
@@ -136,23 +136,6 @@ export class BitbucketPipelinesRole extends iam.Role {
     const attached = props.managedPolicies?.length ?? 0;
     if (attached > 10 && attached <= (props.managedPolicyQuota ?? 10)) {
       Annotations.of(this).acknowledgeWarning('@aws-cdk/aws-iam:rolePolicyLarge', `The account's quota is raised to ${props.managedPolicyQuota} managed policies per role.`);
-    }
-    if (props.cdkBootstrapQualifier !== undefined && access === 'deploy' && environments.length === 0) {
-      const repositories = props.repositories === '*' ? `every repository of workspace ${props.workspace}` : `repositories ${props.repositories.join(', ')}`;
-      Annotations.of(this).addWarningV2(
-        'bitbucket-oidc:deploy-without-environment',
-        `Role ${this.node.id} can deploy (cdkAccess=deploy: it may assume the CDK deploy role, and so do whatever the bootstrap's CloudFormation execution policy allows) ` +
-          `but has no environments: every step of every branch and pull request of ${repositories} can assume it. ` +
-          'Fix: pin it to a deployment environment whose deployment permissions allow only your release branch (environments=<UUID>), ' +
-          'or give it cdkAccess=lookup and deploy from a second role pinned to that environment.',
-      );
-    }
-    if (props.repositories === '*') {
-      const through = environments.length > 0 ? ` through deployment environments ${environments.join(', ')}` : '';
-      Annotations.of(this).addWarningV2(
-        'bitbucket-oidc:workspace-wide-trust',
-        `This role trusts every repository of workspace ${props.workspace}${through}, including repositories created later: any of their pipeline steps with oidc: true can assume it. List repository UUIDs to narrow it.`,
-      );
     }
   }
 }

@@ -64,18 +64,33 @@ export function effectOf(statement: JsonObject, where: string): 'Allow' | 'Deny'
 /** An element's outcome: matched or not, or why it could not be read. */
 export type ElementMatch = { readonly matches: boolean; readonly values: readonly string[] } | { readonly notModelled: string; readonly values: readonly string[] };
 
+/** Each statement's element values, read once: the audit asks a large policy hundreds of questions. */
+const readValues = new WeakMap<JsonObject, Map<string, { values: string[] } | { notModelled: string }>>();
+
+function elementValues(statement: JsonObject, element: string, where: string): { values: string[] } | { notModelled: string } {
+  const cached = readValues.get(statement) ?? new Map<string, { values: string[] } | { notModelled: string }>();
+  readValues.set(statement, cached);
+  let read = cached.get(element);
+  if (read === undefined) {
+    try {
+      const values = strings(statement[element], `${where}.${element}`);
+      read = values.some((value) => value.includes('${')) ? { notModelled: `${element} uses a policy variable` } : { values };
+    } catch (error) {
+      read = { notModelled: messageOf(error) };
+    }
+    cached.set(element, read);
+  }
+  return read;
+}
+
 /** `Action`/`NotAction` (or `Resource`/`NotResource`): exactly one must be there; patterns use StringLike's wildcards. */
 export function matchElement(statement: JsonObject, name: string, where: string, test: (pattern: string) => boolean): ElementMatch {
   const notName = `Not${name}`;
   if (name in statement === notName in statement) return { notModelled: `exactly one of ${name} and ${notName} is needed`, values: [] };
   const element = name in statement ? name : notName;
-  let values: string[];
-  try {
-    values = strings(statement[element], `${where}.${element}`);
-  } catch (error) {
-    return { notModelled: messageOf(error), values: [] };
-  }
-  if (values.some((value) => value.includes('${'))) return { notModelled: `${element} uses a policy variable`, values };
+  const read = elementValues(statement, element, where);
+  if ('notModelled' in read) return { notModelled: read.notModelled, values: [] };
+  const values = read.values;
   const any = values.some(test);
   return { matches: element === name ? any : !any, values: element === name ? values : values.map((value) => `not ${value}`) };
 }
@@ -83,7 +98,17 @@ export function matchElement(statement: JsonObject, name: string, where: string,
 /** Action names compare without case; their patterns take StringLike's wildcards. */
 export function actionTest(action: string): (pattern: string) => boolean {
   const wanted = action.toLowerCase();
-  return (pattern) => stringLike(pattern.toLowerCase(), wanted);
+  return (pattern) => stringLike(lowered(pattern), wanted);
+}
+
+const lowerCase = new Map<string, string>();
+function lowered(text: string): string {
+  let lower = lowerCase.get(text);
+  if (lower === undefined) {
+    lower = text.toLowerCase();
+    lowerCase.set(text, lower);
+  }
+  return lower;
 }
 
 /**

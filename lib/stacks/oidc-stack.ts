@@ -7,6 +7,7 @@ import { BitbucketOidcProvider } from '../constructs/bitbucket-oidc-provider';
 import { BitbucketPipelinesRole } from '../constructs/bitbucket-pipelines-role';
 import { ManagedPolicyRef } from '../config/aws-values';
 import { OidcConfig, RoleConfig } from '../config/oidc-config';
+import { SynthesizedRole, warnAboutRoles } from './synth-judgement';
 
 export interface BitbucketOidcStackProps extends StackProps {
   /** The validated configuration of the workspace's provider and roles. */
@@ -33,14 +34,19 @@ export class BitbucketOidcStack extends Stack {
         ? new BitbucketOidcProvider(this, 'Provider', { workspace: config.workspace, audiences: [config.audience] })
         : BitbucketOidcProvider.fromOidcProviderArn(this, 'Provider', config.providerArn);
 
+    const roles: SynthesizedRole[] = [];
     for (const roleConfig of config.roles) {
       const role = this.addRole(config, roleConfig, provider);
+      roles.push({ role, config: roleConfig });
       new CfnOutput(this, `${roleConfig.id ?? ''}RoleArn`, {
         value: role.roleArn,
         description: `Role for Bitbucket Pipelines (workspace ${config.workspace}, ${describeRepositories(roleConfig)}): set it as AWS_ROLE_ARN in the repository or deployment variables`,
         exportName: `${this.stackName}-${roleConfig.id ?? ''}RoleArn`,
       });
     }
+
+    // What the audit would flag once deployed, said at synth.
+    warnAboutRoles(this, roles, config.workspace, config.audience, provider.oidcProviderArn);
 
     new CfnOutput(this, 'ProviderArn', {
       value: provider.oidcProviderArn,

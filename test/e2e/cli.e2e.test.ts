@@ -82,8 +82,8 @@ describe('cdk synth through the real CLI', () => {
   test('a role that can deploy from every repository: exit 0, both warnings printed, the stack named after the workspace', async () => {
     const [, wide] = await runs;
     expect(wide.code).toBe(0);
-    expect(wide.stdout + wide.stderr).toContain('This role trusts every repository of workspace acme_corp');
-    expect(wide.stdout + wide.stderr).toContain('Role PipelineRole can deploy (cdkAccess=deploy');
+    expect(wide.stdout + wide.stderr).toContain('Role PipelineRole (high, any-repository): its sub patterns ({*}:*) admit every repository of workspace acme_corp');
+    expect(wide.stdout + wide.stderr).toContain('Role PipelineRole (medium, write-from-any-branch): ');
     expect(templates(wide).map((file) => file.split('/').pop())).toEqual(['BitbucketOidc-acme-corp.template.json']);
   });
 

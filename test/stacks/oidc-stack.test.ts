@@ -154,42 +154,66 @@ describe('trust for each combination of repositories and environments', () => {
 
 });
 
-describe('synth warnings: what a role admits that its admin may not expect', () => {
-  const warnings = (context: Record<string, unknown>) =>
+describe("synth warnings: the audit's judgement on the synthesized roles", () => {
+  const found = (context: Record<string, unknown>) =>
     Annotations.fromStack(stackFromContext({ ...BASE_CONTEXT, ...context }).stack)
       .findWarning('*', Match.anyValue())
       .map((warning) => String(warning.entry.data));
+  const warnings = (context: Record<string, unknown>) => found(context).filter((warning) => !warning.includes('[ack: @aws-cdk/'));
 
-  test('a role that can deploy and has no environments: names the role, what it admits and the fix', () => {
+  test('a role that can deploy and has no environments: names the role, what it admits and the fix (medium)', () => {
     const [warning, ...others] = warnings({ repositories: `${REPO_A},${REPO_B}` });
     expect(others).toEqual([]);
-    expect(warning).toContain('Role PipelineRole can deploy (cdkAccess=deploy');
-    expect(warning).toContain(`every step of every branch and pull request of repositories ${REPO_A}, ${REPO_B} can assume it`);
+    expect(warning).toMatch(/^Role PipelineRole \(medium, write-from-any-branch\): /);
+    expect(warning).toContain(`any branch or pull request of ${REPO_A}, ${REPO_B}) can assume it and deploy: the CDK deploy role`);
     expect(warning).toContain('Fix: pin it to a deployment environment');
     expect(warning).toContain('or give it cdkAccess=lookup');
+    expect(warning).toContain(`A least-privilege roles entry: {"id":"PipelineRole","repositories":["${REPO_A}","${REPO_B}"],"environments":["<production environment UUID>"],"cdkAccess":"deploy"}`);
+    expect(warning).toContain('[ack: bitbucket-oidc:write-from-any-branch]');
   });
 
   test('every such role of a roles list warns, each naming itself', () => {
     const roles = [{ id: 'Deploy', repositories: [REPO_A] }, { id: 'Ops', repositories: [REPO_B] }, { id: 'Preview', repositories: [REPO_A], cdkAccess: 'lookup' }];
-    const found = warnings({ repositories: undefined, roles });
-    expect(found.map((warning) => /^Role (\w+) can deploy/.exec(warning)?.[1])).toEqual(['DeployPipelineRole', 'OpsPipelineRole']);
+    expect(warnings({ repositories: undefined, roles }).map((warning) => /^Role (\w+) /.exec(warning)?.[1])).toEqual(['DeployPipelineRole', 'OpsPipelineRole']);
+  });
+
+  test.each([
+    ['AdministratorAccess', 'every-action'],
+    ['IAMFullAccess', 'iam:PutRolePolicy'],
+    ['PowerUserAccess', 'sts:AssumeRole on any role'],
+    ['AdministratorAccess-Amplify', 'iam:PutRolePolicy'],
+  ])('cdkAccess=none with %s and no environments: high, judged by the policy document', (policy, capability) => {
+    const [warning, ...others] = warnings({ cdkAccess: 'none', policies: policy });
+    expect(others).toEqual([]);
+    expect(warning).toMatch(/^Role PipelineRole \(high, write-from-any-branch\): .* can assume it and make itself account admin: /);
+    expect(warning).toContain(`${capability} (`);
+  });
+
+  test('a customer managed policy cannot be read at synth: taken to grant everything, as the audit takes an unreadable document', () => {
+    const [warning] = warnings({ cdkAccess: 'none', policies: 'arn:aws:iam::123456789012:policy/DeployApp' });
+    expect(warning).toContain('through arn:aws:iam::123456789012:policy/DeployApp');
   });
 
   test.each([
     ['pinned to an environment', { environments: ENV_PROD }],
+    ['pinned to an environment, with AdministratorAccess', { environments: ENV_PROD, policies: 'AdministratorAccess' }],
     ['lookup only', { cdkAccess: 'lookup' }],
     ['no CDK access', { cdkAccess: 'none' }],
+    ['read-only policies (judged by their documents)', { cdkAccess: 'none', policies: 'ReadOnlyAccess,job-function/ViewOnlyAccess' }],
     ['cdkQualifier=none', { cdkQualifier: 'none' }],
   ])('no warning for a role %s', (_label, context) => {
     expect(warnings(context)).toEqual([]);
   });
 
-  test('the workspace-wide trust warns what it allows, beside the deploy warning', () => {
-    const found = warnings({ repositories: '*', environments: ENV_PROD });
-    expect(found).toHaveLength(1);
-    expect(found[0]).toContain('trusts every repository of workspace acme-corp through deployment environments');
-    expect(found[0]).toContain('including repositories created later');
-    expect(warnings({ repositories: '*' })).toHaveLength(2);
+  test('the workspace-wide trust warns what it admits, beside the deploy warning', () => {
+    const pinned = warnings({ repositories: '*', environments: ENV_PROD });
+    expect(pinned).toHaveLength(1);
+    expect(pinned[0]).toMatch(/^Role PipelineRole \(high, any-repository\): its sub patterns \(\{\*\}:\{c0ffee00-1234-4abc-8def-0123456789ab\}:\*\) admit every repository of workspace acme-corp/);
+    expect(pinned[0]).toContain('Fix: list the repository UUIDs');
+    expect(warnings({ repositories: '*' }).map((warning) => /\((\w+), ([\w-]+)\)/.exec(warning)?.slice(1))).toEqual([
+      ['high', 'any-repository'],
+      ['medium', 'write-from-any-branch'],
+    ]);
   });
 });
 
