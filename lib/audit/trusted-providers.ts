@@ -9,7 +9,8 @@ import { CHOSEN_BY_THE_STEP, OUTSIDE_THE_TOKEN } from './step-request';
  * principal names the provider (`Federated`, alone or in a list) or everyone (`"*"`,
  * `{"AWS": "*"}`), its action covers `sts:AssumeRoleWithWebIdentity`, and some request
  * could satisfy its conditions; an element it does not model counts (erring toward
- * exposure), and a trust it cannot read at all names every provider.
+ * exposure); a trust it cannot read at all is in scope when its text names the provider or
+ * a `*` principal.
  */
 export function bitbucketProvidersTrustedBy(trust: unknown, providers: readonly BitbucketProvider[]): BitbucketProvider[] {
   return providers.filter((provider) => {
@@ -22,7 +23,9 @@ export function bitbucketProvidersTrustedBy(trust: unknown, providers: readonly 
         unlistedKeys: OUTSIDE_THE_TOKEN,
       }).admitted;
     } catch {
-      return true;
+      // IAM holds no such document (an emulator may, with intrinsics left in): judge its text.
+      const text = JSON.stringify(trust);
+      return text.includes(provider.arn) || /"Principal":"\*"|"AWS":"\*"|"AWS":\[[^\]]*"\*"/.test(text);
     }
   });
 }

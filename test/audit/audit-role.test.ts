@@ -296,3 +296,12 @@ describe('roles this app makes', () => {
     expect(flat.replacement).toEqual({ id: expect.stringMatching(/^PipelineRole/), repositories: [REPO_A], environments: ['<production environment UUID>'], cdkAccess: 'deploy' });
   });
 });
+
+describe('which roles the audit is about', () => {
+  test('a trust it cannot evaluate is in scope when its text names the provider or a "*" principal', () => {
+    const broken = (statement: unknown) => ({ Version: '2012-10-17', Statement: [statement] });
+    expect(bitbucketProvidersTrustedBy(broken({ Principal: { Federated: PROVIDER_ARN } }), [PROVIDER])).toEqual([PROVIDER]);
+    expect(bitbucketProvidersTrustedBy(broken({ Principal: { AWS: '*' } }), [PROVIDER])).toEqual([PROVIDER]);
+    expect(bitbucketProvidersTrustedBy(broken({ 'Fn::If': ['HasTrustedAccounts', { Principal: { AWS: '111122223333' } }, { Ref: 'AWS::NoValue' }] }), [PROVIDER])).toEqual([]);
+  });
+});
