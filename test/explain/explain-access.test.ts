@@ -27,7 +27,7 @@ describe('formatVerdict: a hand-written template cannot forge a line either', ()
   });
 
   test('the names --role accepts: id, output name, logical ID; the flat role has no id', () => {
-    const verdict = { admitted: true, logicalId: 'DeployPipelineRoleA1', outputName: 'DeployRoleArn', decision: { admitted: true, statements: [] }, facts: [] };
+    const verdict = { admitted: true, logicalId: 'DeployPipelineRoleA1', outputName: 'DeployRoleArn', decision: { admitted: true, conservative: false, statements: [] }, facts: [] };
     expect(roleNames(verdict)).toEqual(['Deploy', 'DeployRoleArn', 'DeployPipelineRoleA1']);
     expect(roleNames({ ...verdict, logicalId: 'PipelineRoleB2', outputName: 'RoleArn' })).toEqual(['RoleArn', 'PipelineRoleB2']);
     expect(roleNames({ ...verdict, outputName: undefined })).toEqual(['DeployPipelineRoleA1']);
