@@ -21,3 +21,13 @@ export function quoted(value: unknown, max = MAX_SHOWN): string {
   const characters = Array.from(text);
   return characters.length > max ? `${characters.slice(0, max).join('')}… (${characters.length} characters)` : text;
 }
+
+/**
+ * A context key as a problem line names it: as written when it is a plain key (letters,
+ * digits and `_.:@/-`, at most 64 characters), otherwise `quoted` like any other value,
+ * since an unknown key is as much the user's text as its value.
+ */
+export function shownKey(key: string): string {
+  const shown = quoted(key, 64);
+  return /^"[\w.:@/-]{1,64}"$/.test(shown) ? shown.slice(1, -1) : shown;
+}

@@ -1,4 +1,4 @@
-import { MAX_SHOWN, quoted } from '../../lib/problems/quoted';
+import { MAX_SHOWN, quoted, shownKey } from '../../lib/problems/quoted';
 
 describe('quoted: a value on one terminal line', () => {
   test.each([
@@ -26,5 +26,20 @@ describe('quoted: a value on one terminal line', () => {
   test('never splits a character made of two code units', () => {
     const shown = quoted('😀'.repeat(200), 10);
     expect(shown.startsWith(`"${'😀'.repeat(9)}…`)).toBe(true);
+  });
+});
+
+describe('shownKey: a context key in a problem line', () => {
+  test.each([
+    ['a plain key, as written', 'roleName', 'roleName'],
+    ["CDK's own shapes, as written", '@aws-cdk/core:x', '@aws-cdk/core:x'],
+    ['a key with a space, quoted', 'role name', '"role name"'],
+    ['a key with a newline, quoted and escaped', 'a\nb', '"a\\nb"'],
+  ])('%s', (_what, key, shown) => {
+    expect(shownKey(key)).toBe(shown);
+  });
+
+  test('a long key is quoted and cut', () => {
+    expect(shownKey('k'.repeat(65))).toBe(`"${'k'.repeat(63)}… (67 characters)`);
   });
 });
