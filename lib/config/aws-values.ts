@@ -1,7 +1,9 @@
 import { isIPv4, isIPv6 } from 'net';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { bitbucketIssuerHost, workspaceOfIssuer } from '../bitbucket/issuer';
 import { parseEach, readList } from './list-values';
 import { Parsed, parsed, problem } from '../problems/problem';
+import { quoted } from '../problems/quoted';
 
 const PARTITION = '(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f|aws-eusc)';
 const POLICY_NAME = '[A-Za-z0-9+=,.@_-]{1,128}';
@@ -71,36 +73,66 @@ export function parseSessionDuration(key: string, raw: unknown): Parsed<number> 
   return parsed(total);
 }
 
-/** An existing IAM OIDC provider, which must be the one for this workspace's issuer. */
-export function parseProviderArn(key: string, raw: unknown, workspace: string | undefined): Parsed<string> {
-  const issuer = bitbucketIssuerHost(workspace ?? '<workspace>');
-  const expected = `the ARN of this workspace's IAM OIDC provider, arn:<partition>:iam::<account>:oidc-provider/${issuer}`;
-  const example = `${key}=arn:aws:iam::123456789012:oidc-provider/${bitbucketIssuerHost(workspace ?? 'acme-corp')}`;
+/** What is known of where the stack deploys: its account and partition, when pinned. */
+export interface StackPlace {
+  readonly account?: string;
+  readonly partition?: string;
+}
+
+/**
+ * An existing IAM OIDC provider, which must be the one for this workspace's issuer and,
+ * where the stack's place is known, in its account and partition: a role can trust
+ * only a provider of its own account.
+ */
+export function parseProviderArn(key: string, raw: unknown, workspace: string | undefined, place: StackPlace = {}): Parsed<string> {
+  const expected = "the ARN of this workspace's IAM OIDC provider: arn:<partition>:iam::<account>:oidc-provider/<its issuer without https://>";
+  const example = `${key}=arn:${place.partition ?? 'aws'}:iam::${place.account ?? '123456789012'}:oidc-provider/${bitbucketIssuerHost(workspace ?? 'acme-corp')}`;
   const hint = 'Find it in the IAM console under Identity providers';
   if (typeof raw !== 'string') return problem({ key, given: raw, expected, example, hint });
   const text = raw.trim();
   const match = PROVIDER_ARN.exec(text);
   if (match === null) return problem({ key, given: raw, expected, example, hint });
-  if (workspaceOfIssuer(match[3]) === undefined) {
+  const [, partition, account, issuer] = match;
+  if (workspaceOfIssuer(issuer) === undefined) {
     return problem({ key, given: raw, expected, example, hint: 'That provider is not a Bitbucket Pipelines provider' });
   }
-  if (workspace !== undefined && match[3] !== issuer) {
-    return problem({ key, given: raw, expected, example, hint: `That provider is not for workspace ${workspace}: its tokens could never match this role` });
+  if (workspace !== undefined && issuer !== bitbucketIssuerHost(workspace)) {
+    return problem({ key, given: raw, expected, example, hint: `That provider is not for workspace ${quoted(workspace)}: its tokens could never match this role` });
+  }
+  if (place.account !== undefined && account !== place.account) {
+    return problem({ key, given: raw, expected: `a provider in account ${quoted(place.account)}, where account pins the stack: a role can trust only a provider of its own account`, example });
+  }
+  if (place.partition !== undefined && partition !== place.partition) {
+    return problem({ key, given: raw, expected: `a provider in partition ${quoted(place.partition)}, the partition of region: a role cannot trust a provider of another partition`, example });
   }
   return parsed(text);
 }
 
-/** The CDK bootstrap qualifier, or false when the role must not get `cdk deploy` access. */
+/** The partition of a region aws-cdk-lib knows; undefined for one it does not (a new region, say). */
+export function partitionOf(region: string): string | undefined {
+  return RegionInfo.get(region).partition;
+}
+
+/** Words that read as a yes or no: a qualifier spelt like one is a mistake, not a qualifier. */
+const BOOLEAN_WORDS = /^(true|false|yes|no|on|off|none|null|undefined)$/i;
+
+/**
+ * The CDK bootstrap qualifier, or false when the roles must not get CDK access: only
+ * `false` and `none` say so; `true` (which the default already is) and the like are
+ * refused rather than taken as a qualifier named `true`.
+ */
 export function parseCdkQualifier(key: string, raw: unknown): Parsed<string | false> {
   if (raw === undefined) return parsed(DEFAULT_CDK_QUALIFIER);
   if (raw === false || raw === 'false' || raw === 'none') return parsed(false);
-  if (typeof raw === 'string' && /^[A-Za-z0-9_-]{1,10}$/.test(raw.trim())) return parsed(raw.trim());
-  return problem({
-    key,
-    given: raw,
-    expected: 'the qualifier of `cdk bootstrap` (1 to 10 letters, digits, - or _), or false/none to leave out CDK deploy access',
-    example: `${key}=${DEFAULT_CDK_QUALIFIER}`,
-  });
+  const expected = `the qualifier of \`cdk bootstrap\` (1 to 10 letters, digits, - or _), or false/none to leave out CDK access`;
+  const example = `${key}=${DEFAULT_CDK_QUALIFIER} (the default), or ${key}=none`;
+  const text = typeof raw === 'string' ? raw.trim() : undefined;
+  if (raw === true || (text !== undefined && BOOLEAN_WORDS.test(text))) {
+    return problem({ key, given: raw, expected, example, hint: 'Leave cdkQualifier out for the default qualifier; write exactly false or none to turn CDK access off' });
+  }
+  // The pattern of the bootstrap template's own Qualifier parameter.
+  if (text !== undefined && /^[A-Za-z0-9_-]{1,10}$/.test(text)) return parsed(text);
+  return problem({ key, given: raw, expected, example });
 }
 
 const CDK_ACCESS = ['deploy', 'lookup', 'none'] as const;

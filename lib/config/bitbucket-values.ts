@@ -1,6 +1,7 @@
 import { WORKSPACE_SLUG, bitbucketWorkspaceAudience } from '../bitbucket/issuer';
 import { parseEach, readList } from './list-values';
 import { Parsed, parsed, problem } from '../problems/problem';
+import { quoted } from '../problems/quoted';
 
 const UUID = /^\{?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\}?$/i;
 const EXAMPLE_UUID = '{8a9b5c3e-1f2d-4e6a-9b7c-0d1e2f3a4b5c}';
@@ -30,12 +31,13 @@ export function parseWorkspace(key: string, raw: unknown): Parsed<string> {
   if (bareUuid(text) !== undefined || text.startsWith('ari:')) {
     return problem({ key, given: raw, expected, example, hint: 'The workspace UUID belongs in audience; the issuer URL uses the slug' });
   }
-  const fromUrl = /bitbucket\.org\/(?:2\.0\/workspaces\/)?([A-Za-z0-9_-]+)/.exec(text);
+  // Only a slug that would itself be valid is worth suggesting.
+  const fromUrl = /bitbucket\.org\/(?:2\.0\/workspaces\/)?([A-Za-z0-9_-]{1,100})(?![A-Za-z0-9_-])/.exec(text);
   if (fromUrl !== null) {
-    return problem({ key, given: raw, expected, example, hint: `Give only the slug: did you mean ${fromUrl[1].toLowerCase()}?` });
+    return problem({ key, given: raw, expected, example, hint: `Give only the slug: did you mean ${quoted(fromUrl[1].toLowerCase())}?` });
   }
-  if (WORKSPACE_SLUG.test(text.toLowerCase())) {
-    return problem({ key, given: raw, expected, example, hint: `Workspace IDs are lowercase: did you mean ${text.toLowerCase()}?` });
+  if (WORKSPACE_SLUG.test(text.toLowerCase()) && text.length <= MAX_WORKSPACE_LENGTH) {
+    return problem({ key, given: raw, expected, example, hint: `Workspace IDs are lowercase: did you mean ${quoted(text.toLowerCase())}?` });
   }
   return problem({ key, given: raw, expected, example });
 }

@@ -1,17 +1,55 @@
 import { Parsed, parsed, problem } from '../problems/problem';
 import { quoted } from '../problems/quoted';
 
+/** Why a JSON value from `-c` can arrive cut, and what to do about it. */
+function firstLineOnly(key: string): string {
+  return `The CDK CLI keeps only the first line of a -c value: put ${key} in cdk.json's context, or pass it on one line (-c "${key}=$(jq -c . ${key}.json)")`;
+}
+
+/**
+ * Parses JSON given as a string (on the command line every value is one). A value that
+ * opens an array or object and never closes it is most likely the first line of a
+ * multi-line value, which is all the CDK CLI passes on: the line says so.
+ */
+export function readJson(key: string, raw: string, expected: string, example: string): Parsed<unknown> {
+  try {
+    return parsed(JSON.parse(raw) as unknown);
+  } catch {
+    return problem({ key, given: raw, expected, example, hint: isUnclosedJson(raw) ? firstLineOnly(key) : undefined });
+  }
+}
+
+/** Whether `text` starts a JSON array or object that its end leaves open (brackets inside strings not counted). */
+export function isUnclosedJson(text: string): boolean {
+  const trimmed = text.trim();
+  if (!trimmed.startsWith('[') && !trimmed.startsWith('{')) return false;
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < trimmed.length; i++) {
+    const char = trimmed[i];
+    if (inString) {
+      if (char === '\\') i++;
+      else if (char === '"') inString = false;
+    } else if (char === '"') inString = true;
+    else if (char === '[' || char === '{') depth++;
+    else if (char === ']' || char === '}') depth--;
+  }
+  return inString || depth > 0;
+}
+
 /**
  * Reads a list from CDK context. On the command line every value is a string, so a
  * list is comma-separated (`a,b`) or a JSON array (`["a","b"]`); in `cdk.json` it is a
  * native JSON array.
  */
 export function readList(key: string, raw: unknown, example: string): Parsed<readonly string[]> {
-  const items = toItems(raw);
-  if (items === undefined || items.some((item) => typeof item !== 'string')) {
-    return problem({ key, given: raw, expected: 'a comma-separated list or a JSON array of strings', example });
+  const expected = 'a comma-separated list or a JSON array of strings';
+  const items = typeof raw === 'string' && raw.trim().startsWith('[') ? readJson(key, raw, expected, example) : parsed(toItems(raw));
+  if (!items.ok) return items;
+  if (!Array.isArray(items.value) || items.value.some((item) => typeof item !== 'string')) {
+    return problem({ key, given: raw, expected, example });
   }
-  const trimmed = (items as string[]).map((item) => item.trim());
+  const trimmed = (items.value as string[]).map((item) => item.trim());
   if (trimmed.length === 0 || trimmed.every((item) => item === '')) {
     return problem({ key, given: raw, expected: 'at least one entry', example });
   }
@@ -21,18 +59,10 @@ export function readList(key: string, raw: unknown, example: string): Parsed<rea
   return parsed(trimmed);
 }
 
-function toItems(raw: unknown): unknown[] | undefined {
-  if (Array.isArray(raw)) return raw;
-  if (typeof raw !== 'string') return undefined;
+/** A native array as is, a comma-separated string split; anything else is no list. */
+function toItems(raw: unknown): unknown {
+  if (typeof raw !== 'string') return raw;
   const text = raw.trim();
-  if (text.startsWith('[')) {
-    try {
-      const value: unknown = JSON.parse(text);
-      return Array.isArray(value) ? value : undefined;
-    } catch {
-      return undefined;
-    }
-  }
   return text === '' ? [] : text.split(',');
 }
 

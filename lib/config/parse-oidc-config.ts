@@ -1,36 +1,19 @@
-import { DEFAULT_TRUST_POLICY_QUOTA, MAX_TRUST_POLICY_QUOTA, trustPolicyLength } from '../bitbucket/trust-conditions';
-import { parseAccount, parseCdkQualifier, parseProviderArn, parseRegion } from './aws-values';
+import { bitbucketWorkspaceAudience } from '../bitbucket/issuer';
+import { DEFAULT_TRUST_POLICY_QUOTA, MAX_TRUST_POLICY_QUOTA } from '../bitbucket/trust-conditions';
+import { parseAccount, parseCdkAccess, parseCdkQualifier, parseProviderArn, parseRegion, partitionOf } from './aws-values';
 import { parseAudience, parseWorkspace } from './bitbucket-values';
+import { CONTEXT_KEYS, isCdkContextKey, ROLE_KEYS, STACKSET_KEYS, unknownKeyProblems } from './context-keys';
 import { OidcConfig, RoleConfig } from './oidc-config';
-import { optional, parseRole, parseRoles, required, ROLE_KEYS } from './parse-roles';
+import { MAX_MANAGED_POLICIES_QUOTA, optional, parseRole, parseRoles, required, roleEntries, roleKeyProblems, RoleLimits } from './parse-roles';
+import { stackLimitProblems } from './stack-limits';
 import { Parsed, formatProblem, parsed, problem, problemsOf } from '../problems/problem';
-import {
-  parseCallAs,
-  parseExcludedAccounts,
-  parseOrganizationalUnits,
-  parseStackSetRegion,
-  parseTolerance,
-  STACKSET_KEYS,
-  StackSetConfig,
-} from './stackset-values';
+import { parseCallAs, parseExcludedAccounts, parseOrganizationalUnits, parseStackSetRegion, parseTolerance, StackSetConfig } from './stackset-values';
 
 const DEFAULT_MANAGED_POLICIES_QUOTA = 10;
-const MAX_MANAGED_POLICIES_QUOTA = 20;
-
-/** The context keys this app reads; anything close to one of them is likely a typo. */
-export const CONTEXT_KEYS = [
-  'workspace',
-  'audience',
-  ...ROLE_KEYS,
-  'roles',
-  'providerArn',
-  'cdkQualifier',
-  'trustPolicySizeQuota',
-  'managedPoliciesQuota',
-  'account',
-  'region',
-  ...STACKSET_KEYS,
-] as const;
+/** Every audience normalises to this length, so a trust policy's length can be counted beside a bad audience. */
+const ANY_AUDIENCE = bitbucketWorkspaceAudience('00000000-0000-0000-0000-000000000000');
+/** CloudFormation's longest stack name. */
+const MAX_STACK_NAME = 128;
 
 /**
  * Turns CDK context (strings from `-c key=value`, native JSON from `cdk.json`) into a
@@ -39,44 +22,48 @@ export const CONTEXT_KEYS = [
 export function parseOidcConfig(context: Readonly<Record<string, unknown>>): Parsed<OidcConfig> {
   const workspace = required('workspace', context, parseWorkspace);
   const audience = required('audience', context, parseAudience);
-  const providerArn = optional('providerArn', context, (key, raw) =>
-    parseProviderArn(key, raw, workspace.ok ? workspace.value : undefined),
-  );
-  const cdkQualifier = parseCdkQualifier('cdkQualifier', context.cdkQualifier);
   const account = optional('account', context, parseAccount);
   const region = optional('region', context, parseRegion);
-  const roles = parseRoleSection(context, cdkQualifier.ok && cdkQualifier.value === false);
+  const place = {
+    account: account.ok ? account.value : undefined,
+    partition: region.ok && region.value !== undefined ? partitionOf(region.value) : undefined,
+  };
+  const providerArn = optional('providerArn', context, (key, raw) => parseProviderArn(key, raw, workspace.ok ? workspace.value : undefined, place));
+  const cdkQualifier = parseCdkQualifier('cdkQualifier', context.cdkQualifier);
+  const cdkQualifierOff = cdkQualifier.ok && cdkQualifier.value === false;
   const trustQuota = optional('trustPolicySizeQuota', context, (key, raw) => parseQuota(key, raw, DEFAULT_TRUST_POLICY_QUOTA, MAX_TRUST_POLICY_QUOTA));
   const policyQuota = optional('managedPoliciesQuota', context, (key, raw) => parseQuota(key, raw, DEFAULT_MANAGED_POLICIES_QUOTA, MAX_MANAGED_POLICIES_QUOTA));
+  const limits: RoleLimits = {
+    workspace: workspace.ok ? workspace.value : undefined,
+    audience: audience.ok ? audience.value : ANY_AUDIENCE,
+    trustPolicySizeQuota: trustQuota.ok ? (trustQuota.value ?? DEFAULT_TRUST_POLICY_QUOTA) : undefined,
+    managedPoliciesQuota: policyQuota.ok ? (policyQuota.value ?? DEFAULT_MANAGED_POLICIES_QUOTA) : undefined,
+  };
+  const roles = parseRoleSection(context, cdkQualifierOff, limits);
   const stackSet = parseStackSet(context);
+  const stackName = parseStackName(context, workspace.ok ? workspace.value : undefined);
   const problems = [
-    ...misspelledKeys(context),
-    ...problemsOf([workspace, audience, providerArn, cdkQualifier, account, region, roles, trustQuota, policyQuota, stackSet]),
+    ...unknownKeyProblems(context, CONTEXT_KEYS, { ignore: isCdkContextKey, homes: { id: { belongs: 'names an entry of roles', example: 'roles=[{"id":"Deploy",…}]' } } }),
+    ...problemsOf([workspace, audience, providerArn, cdkQualifier, account, region, roles, trustQuota, policyQuota, stackSet, stackName]),
+    ...stackLimitProblems(roleShapes(context, cdkQualifierOff), context.providerArn !== undefined, stackName.ok ? stackName.value : 'this stack'),
   ];
   if (
     !workspace.ok || !audience.ok || !providerArn.ok || !cdkQualifier.ok || !account.ok || !region.ok ||
-    !roles.ok || !trustQuota.ok || !policyQuota.ok || !stackSet.ok || problems.length > 0
+    !roles.ok || !trustQuota.ok || !policyQuota.ok || !stackSet.ok || !stackName.ok || problems.length > 0
   ) {
     return { ok: false, problems };
   }
-  const limits = {
-    trustPolicySizeQuota: trustQuota.value ?? DEFAULT_TRUST_POLICY_QUOTA,
-    managedPoliciesQuota: policyQuota.value ?? DEFAULT_MANAGED_POLICIES_QUOTA,
-  };
-  const overLimit = roles.value.roles.flatMap((role, index) =>
-    limitProblems(role, roles.value.listed ? `roles[${index}].` : '', workspace.value, audience.value, limits.trustPolicySizeQuota),
-  );
-  if (overLimit.length > 0) return { ok: false, problems: overLimit };
   return parsed({
-    ...limits,
     workspace: workspace.value,
     audience: audience.value,
     providerArn: providerArn.value,
     cdkQualifier: cdkQualifier.value,
-    stackName: stackNameFor(workspace.value),
+    stackName: stackName.value,
     account: account.value,
     region: region.value,
-    roles: roles.value.roles,
+    roles: roles.value,
+    trustPolicySizeQuota: trustQuota.value ?? DEFAULT_TRUST_POLICY_QUOTA,
+    managedPoliciesQuota: policyQuota.value ?? DEFAULT_MANAGED_POLICIES_QUOTA,
     stackSet: stackSet.value,
   });
 }
@@ -86,7 +73,12 @@ function parseStackSet(context: Readonly<Record<string, unknown>>): Parsed<Stack
   if (context.stackSetOrganizationalUnits === undefined) {
     const stray = STACKSET_KEYS.filter((key) => context[key] !== undefined);
     if (stray.length === 0) return parsed(undefined);
-    return problem({ key: stray[0], given: context[stray[0]], expected: 'stackSetOrganizationalUnits as well: the StackSet keys apply only to an organisation-wide rollout', example: 'stackSetOrganizationalUnits=ou-ab12-34cd56ef' });
+    return {
+      ok: false,
+      problems: stray.map((key) =>
+        formatProblem({ key, given: context[key], expected: 'stackSetOrganizationalUnits as well: the StackSet keys apply only to an organisation-wide rollout', example: 'stackSetOrganizationalUnits=ou-ab12-34cd56ef' }),
+      ),
+    };
   }
   const units = required('stackSetOrganizationalUnits', context, parseOrganizationalUnits);
   const region = required('stackSetRegion', context, parseStackSetRegion);
@@ -117,29 +109,39 @@ function parseStackSet(context: Readonly<Record<string, unknown>>): Parsed<Stack
   });
 }
 
-/** The roles, and whether they came from the `roles` list (which names them `roles[i]` in errors). */
-interface RoleSection {
-  readonly roles: readonly RoleConfig[];
-  readonly listed: boolean;
+/**
+ * The flat keys describe one role; `roles` describes several. Giving both is ambiguous:
+ * that is refused, and the problems of both are reported beside it.
+ */
+function parseRoleSection(context: Readonly<Record<string, unknown>>, cdkQualifierOff: boolean, limits: RoleLimits): Parsed<readonly RoleConfig[]> {
+  if (context.roles === undefined) {
+    const role = parseRole(context, '', cdkQualifierOff, limits);
+    return role.ok ? parsed([role.value]) : role;
+  }
+  const roles = parseRoles(context.roles, cdkQualifierOff, limits);
+  const flat = ROLE_KEYS.filter((key) => context[key] !== undefined);
+  if (flat.length === 0) return roles;
+  const conflict = formatProblem({
+    key: 'roles',
+    given: context.roles,
+    expected: `either roles or the flat role keys, not both (also given: ${flat.join(', ')})`,
+    example: 'move those keys into an entry of roles, or drop roles to describe a single role',
+  });
+  return { ok: false, problems: [conflict, ...roleKeyProblems(context, flat), ...(roles.ok ? [] : roles.problems)] };
 }
 
-/** The flat keys describe one role; `roles` describes several. Giving both is ambiguous. */
-function parseRoleSection(context: Readonly<Record<string, unknown>>, cdkQualifierOff: boolean): Parsed<RoleSection> {
-  if (context.roles === undefined) {
-    const role = parseRole(context, '', cdkQualifierOff);
-    return role.ok ? parsed({ roles: [role.value], listed: false }) : role;
-  }
-  const flat = ROLE_KEYS.filter((key) => context[key] !== undefined);
-  if (flat.length > 0) {
-    return problem({
-      key: 'roles',
-      given: context.roles,
-      expected: `either roles or the flat role keys, not both (also given: ${flat.join(', ')})`,
-      example: 'move those keys into an entry of roles, or drop roles to describe a single role',
-    });
-  }
-  const roles = parseRoles(context.roles, cdkQualifierOff);
-  return roles.ok ? parsed({ roles: roles.value, listed: true }) : roles;
+/**
+ * What decides each role's share of the template, read from the context as given (a
+ * bad entry still counts), so the stack's limits are checked beside every other problem.
+ */
+function roleShapes(context: Readonly<Record<string, unknown>>, cdkQualifierOff: boolean): readonly Pick<RoleConfig, 'cdkAccess'>[] {
+  const entries = context.roles === undefined ? parsed([context]) : roleEntries(context.roles);
+  if (!entries.ok) return [];
+  return entries.value.map((entry) => {
+    const raw = entry !== null && typeof entry === 'object' ? (entry as Record<string, unknown>).cdkAccess : undefined;
+    const access = raw === undefined ? undefined : parseCdkAccess('cdkAccess', raw);
+    return { cdkAccess: cdkQualifierOff ? 'none' : access?.ok === true ? access.value : 'deploy' };
+  });
 }
 
 function parseQuota(key: string, raw: unknown, defaultQuota: number, maxQuota: number): Parsed<number> {
@@ -148,28 +150,32 @@ function parseQuota(key: string, raw: unknown, defaultQuota: number, maxQuota: n
   return problem({ key, given: raw, expected: `the quota your account has: ${defaultQuota} (IAM's default) up to ${maxQuota}`, example: `${key}=${maxQuota}` });
 }
 
-/** Refuses roles IAM would refuse at deploy time, with the numbers and a way out. */
-function limitProblems(role: RoleConfig, prefix: string, workspace: string, audience: string, trustPolicySizeQuota: number): string[] {
-  const where = prefix === '' ? 'repositories' : prefix.slice(0, -1);
-  const problems: string[] = [];
-  const scope = { workspace, audience, repositories: role.repositories, environments: role.environments, allowedIpRanges: role.allowedIpRanges };
-  const size = trustPolicyLength(scope);
-  if (size > trustPolicySizeQuota) {
-    const repositoryCount = role.repositories === '*' ? 1 : role.repositories.length;
-    const patterns = repositoryCount * Math.max(role.environments.length, 1);
-    const perPattern = (size - trustPolicyLength({ ...scope, repositories: [], environments: [] })) / patterns;
-    const fit = Math.max(1, Math.floor(patterns * (trustPolicySizeQuota / size)));
-    const raise = trustPolicySizeQuota < MAX_TRUST_POLICY_QUOTA ? `, or raise the quota in Service Quotas and declare it with trustPolicySizeQuota=${MAX_TRUST_POLICY_QUOTA}` : '';
-    problems.push(
-      `${where}: the trust policy would be ${size} characters (without white space), over IAM's limit of ${trustPolicySizeQuota}: ` +
-        `${repositoryCount} repositories x ${Math.max(role.environments.length, 1)} environments make ${patterns} sub patterns of about ${Math.round(perPattern)} characters each; ` +
-        `split it with roles (about ${fit} patterns per role)${raise}` + (prefix === '' ? '; example: roles=[{"repositories":[...]},{"id":"TeamB","repositories":[...]}]' : ''),
-    );
+/**
+ * `BitbucketOidc-<slug>`, or with `stackSuffix` a further stack of the same workspace
+ * in the same account, for roles beyond one stack's limits. It must import the
+ * provider (an account holds one per URL), and its suffix starts with a capital letter
+ * so that it can never be another workspace's stack, whose names are lowercase.
+ */
+function parseStackName(context: Readonly<Record<string, unknown>>, workspace: string | undefined): Parsed<string> {
+  const raw = context.stackSuffix;
+  const base = stackNameFor(workspace ?? '<workspace>');
+  if (raw === undefined) return parsed(base);
+  const key = 'stackSuffix';
+  const example = `${key}=Part2 with providerArn=<ProviderArn output of ${base}>`;
+  if (typeof raw !== 'string' || !/^[A-Z][A-Za-z0-9]{0,31}$/.test(raw.trim())) {
+    return problem({ key, given: raw, expected: 'a capital letter, then up to 31 letters or digits (lowercase would read as another workspace\'s stack name)', example });
   }
-  if (role.policies.length > MAX_MANAGED_POLICIES_QUOTA) {
-    problems.push(`${prefix}policies: ${role.policies.length} managed policies, over IAM's hard limit of ${MAX_MANAGED_POLICIES_QUOTA} per role; combine them into fewer customer managed policies`);
+  const name = `${base}-${raw.trim()}`;
+  if (name.length > MAX_STACK_NAME) {
+    return problem({ key, given: raw, expected: `a suffix short enough for CloudFormation's ${MAX_STACK_NAME} characters of a stack name (this would be ${name.length})`, example: `${key}=P2` });
   }
-  return problems;
+  if (context.stackSetOrganizationalUnits !== undefined) {
+    return problem({ key, given: raw, expected: 'no stackSuffix with a StackSet: each account gets one stack of the workspace, with its own provider', example: 'drop stackSuffix' });
+  }
+  if (context.providerArn === undefined) {
+    return problem({ key, given: raw, expected: `providerArn as well: a further stack of the workspace imports the provider of ${base}, since an account holds one provider per URL`, example });
+  }
+  return parsed(name);
 }
 
 /** One stack per workspace, so several workspaces can share an account. */
@@ -181,38 +187,4 @@ export function stackNameFor(workspace: string): string {
 /** The rollout's own stack, in the management or delegated administrator account. */
 export function stackSetStackNameFor(workspace: string): string {
   return stackNameFor(workspace).replace(/^BitbucketOidc-/, 'BitbucketOidcStackSet-');
-}
-
-/**
- * A misspelt key would be ignored silently and could drop a restriction
- * (`enviroments` would leave a role open to every environment), so refuse keys
- * that are almost one of ours.
- */
-function misspelledKeys(context: Readonly<Record<string, unknown>>): string[] {
-  const known: readonly string[] = CONTEXT_KEYS;
-  return Object.keys(context)
-    .filter((key) => !known.includes(key))
-    .flatMap((key) => {
-      const meant = known.find((candidate) => editDistance(stem(key), stem(candidate)) <= 2);
-      return meant === undefined
-        ? []
-        : [formatProblem({ key, given: context[key], expected: `a known key; this looks like a misspelling of ${meant}`, example: `${meant}=...` })];
-    });
-}
-
-/** Folds case and plurals, so `policy` and `Repository` are caught too. */
-function stem(key: string): string {
-  return key.toLowerCase().replace(/ies$/, 'y').replace(/s$/, '');
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length];
 }

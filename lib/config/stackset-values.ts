@@ -17,16 +17,6 @@ export interface StackSetConfig {
 
 export type Tolerance = { readonly count: number } | { readonly percentage: number };
 
-/** The StackSet keys; `stackSetOrganizationalUnits` switches the rollout on. */
-export const STACKSET_KEYS = [
-  'stackSetOrganizationalUnits',
-  'stackSetRegion',
-  'stackSetExcludedAccounts',
-  'stackSetFailureTolerance',
-  'stackSetMaxConcurrent',
-  'stackSetCallAs',
-] as const;
-
 const OU_OR_ROOT = /^(ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}|r-[0-9a-z]{4,32})$/;
 
 export function parseOrganizationalUnits(key: string, raw: unknown): Parsed<readonly string[]> {

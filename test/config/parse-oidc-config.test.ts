@@ -148,10 +148,10 @@ describe('bad context is refused with one line per problem', () => {
   });
 
   test.each([
-    ['a workspace URL', { workspace: 'https://bitbucket.org/acme-corp/' }, 'workspace: got "https://bitbucket.org/acme-corp/"', 'did you mean acme-corp?'],
-    ['the issuer URL', { workspace: 'https://api.bitbucket.org/2.0/workspaces/acme-corp/pipelines-config/identity/oidc' }, 'workspace: got', 'did you mean acme-corp?'],
+    ['a workspace URL', { workspace: 'https://bitbucket.org/acme-corp/' }, 'workspace: got "https://bitbucket.org/acme-corp/"', 'did you mean "acme-corp"?'],
+    ['the issuer URL', { workspace: 'https://api.bitbucket.org/2.0/workspaces/acme-corp/pipelines-config/identity/oidc' }, 'workspace: got', 'did you mean "acme-corp"?'],
     ['a workspace UUID', { workspace: '{8a9b5c3e-1f2d-4e6a-9b7c-0d1e2f3a4b5c}' }, 'workspace: got "{8a9b5c3e', 'The workspace UUID belongs in audience'],
-    ['an upper-case slug', { workspace: 'Acme' }, 'workspace: got "Acme"', 'did you mean acme?'],
+    ['an upper-case slug', { workspace: 'Acme' }, 'workspace: got "Acme"', 'did you mean "acme"?'],
     ['a malformed audience', { audience: 'ari:cloud:bitbucket::workspace/acme-corp' }, 'audience: got "ari:cloud:bitbucket::workspace/acme-corp"; expected ari:cloud:bitbucket::workspace/<workspace UUID>', 'Audience'],
     ['unbalanced braces', { audience: '{8a9b5c3e-1f2d-4e6a-9b7c-0d1e2f3a4b5c' }, 'audience: got "{8a9b5c3e-1f2d-4e6a-9b7c-0d1e2f3a4b5c"', 'example: audience='],
     ['a repository slug', { repositories: 'my-service' }, 'repositories: got "my-service"; expected a repository UUID (braces optional)', 'A repository name or slug is not in the token'],
@@ -170,7 +170,7 @@ describe('bad context is refused with one line per problem', () => {
     ['too short a session', { sessionDuration: '30m' }, 'sessionDuration: got "30m"; expected a duration from 1h to 12h, in hours, minutes or ISO 8601 (IAM allows 3600 to 43200 seconds; this is 1800)', 'example:'],
     ['too long a session', { sessionDuration: '13h' }, 'sessionDuration: got "13h"', 'this is 46800'],
     ['a word for a session', { sessionDuration: 'two hours' }, 'sessionDuration: got "two hours"', 'example: sessionDuration=2h'],
-    ['another workspace\'s provider', { providerArn: 'arn:aws:iam::123456789012:oidc-provider/api.bitbucket.org/2.0/workspaces/other/pipelines-config/identity/oidc' }, 'providerArn: got', 'That provider is not for workspace acme-corp'],
+    ['another workspace\'s provider', { providerArn: 'arn:aws:iam::123456789012:oidc-provider/api.bitbucket.org/2.0/workspaces/other/pipelines-config/identity/oidc' }, 'providerArn: got', 'That provider is not for workspace "acme-corp"'],
     ['a GitHub provider', { providerArn: 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com' }, 'providerArn: got', 'not a Bitbucket Pipelines provider'],
     ['a role ARN as provider', { providerArn: 'arn:aws:iam::123456789012:role/deploy' }, 'providerArn: got "arn:aws:iam::123456789012:role/deploy"; expected the ARN of this workspace\'s IAM OIDC provider', 'IAM console'],
     ['a too-long qualifier', { cdkQualifier: 'muchtoolongqualifier' }, 'cdkQualifier: got "muchtoolongqualifier"', 'example: cdkQualifier=hnb659fds'],
@@ -181,8 +181,8 @@ describe('bad context is refused with one line per problem', () => {
     ['a host name as range', { allowedIpRanges: 'bitbucket.org' }, 'allowedIpRanges: got "bitbucket.org"', 'CIDR'],
     ['an empty range list', { allowedIpRanges: '' }, 'allowedIpRanges: got ""; expected at least one entry', 'example:'],
     ['a malformed boundary', { permissionsBoundary: 'arn:aws:iam::123:policy/Boundary' }, 'permissionsBoundary: got "arn:aws:iam::123:policy/Boundary"; expected a policy ARN', 'example:'],
-    ['a misspelt key', { enviroments: ENV_PROD }, 'enviroments: got', 'misspelling of environments'],
-    ['a singular key', { policy: 'ReadOnlyAccess' }, 'policy: got "ReadOnlyAccess"', 'misspelling of policies'],
+    ['a misspelt key', { enviroments: ENV_PROD }, 'enviroments: got', 'expected a key this app reads, here likely environments'],
+    ['a singular key', { policy: 'ReadOnlyAccess' }, 'policy: got "ReadOnlyAccess"', 'here likely policies'],
     ['an unknown cdkAccess', { cdkAccess: 'read' }, 'cdkAccess: got "read"; expected deploy (the four bootstrap roles: cdk deploy), lookup (only the lookup role: cdk synth with lookups, cdk diff --method=template) or none', 'example: cdkAccess=lookup'],
     ['cdkAccess that cdkQualifier=none contradicts', { cdkQualifier: 'none', cdkAccess: 'lookup' }, 'cdkAccess: got "lookup"; expected none (or no cdkAccess): cdkQualifier=none leaves every role without CDK bootstrap access', 'example: drop cdkQualifier=none, or cdkAccess=none'],
   ])('%s', (_label, override, start, mentions) => {
@@ -340,5 +340,125 @@ describe("IAM's limits, checked at synth", () => {
     expect(problems({ ...BASE, policies })).toEqual([
       "policies: 21 managed policies, over IAM's hard limit of 20 per role; combine them into fewer customer managed policies",
     ]);
+  });
+});
+
+describe('refused at synth what IAM would refuse at deploy', () => {
+  test.each([['true'], [true], ['TRUE'], ['None'], ['yes']])('cdkQualifier=%p is no qualifier', (cdkQualifier) => {
+    expect(problems({ ...BASE, cdkQualifier })).toEqual([
+      `cdkQualifier: got ${JSON.stringify(cdkQualifier)}; expected the qualifier of \`cdk bootstrap\` (1 to 10 letters, digits, - or _), or false/none to leave out CDK access; example: cdkQualifier=hnb659fds (the default), or cdkQualifier=none. Leave cdkQualifier out for the default qualifier; write exactly false or none to turn CDK access off`,
+    ]);
+  });
+
+  const PROVIDER = 'arn:aws:iam::123456789012:oidc-provider/api.bitbucket.org/2.0/workspaces/acme-corp/pipelines-config/identity/oidc';
+  test('providerArn in the account and partition the stack is pinned to is accepted; unpinned, any account is', () => {
+    expect(config({ ...BASE, providerArn: PROVIDER, account: '123456789012', region: 'eu-west-1' }).providerArn).toBe(PROVIDER);
+    expect(config({ ...BASE, providerArn: PROVIDER }).providerArn).toBe(PROVIDER);
+    expect(config({ ...BASE, providerArn: PROVIDER, region: 'xx-moon-1' }).providerArn).toBe(PROVIDER);
+  });
+
+  test.each([
+    ['another account', { account: '111122223333' }, 'expected a provider in account "111122223333", where account pins the stack: a role can trust only a provider of its own account; example: providerArn=arn:aws:iam::111122223333:oidc-provider/'],
+    ['another partition', { region: 'cn-north-1' }, 'expected a provider in partition "aws-cn", the partition of region: a role cannot trust a provider of another partition; example: providerArn=arn:aws-cn:iam::123456789012:oidc-provider/'],
+  ])('providerArn of %s is refused', (_label, place, text) => {
+    const [line] = problems({ ...BASE, providerArn: PROVIDER, ...place });
+    expect(line).toContain(`providerArn: got "${PROVIDER}"; ${text}`);
+  });
+
+  test('two entries with the same roleName, compared without case as IAM does', () => {
+    const lines = problems({
+      workspace: 'acme-corp',
+      audience: AUDIENCE,
+      roles: [
+        { id: 'Deploy', repositories: [REPO_A], roleName: 'bitbucket-deploy' },
+        { id: 'Preview', repositories: [REPO_A], roleName: 'bitbucket-preview' },
+        { id: 'Other', repositories: [REPO_B], roleName: 'Bitbucket-Deploy' },
+      ],
+    });
+    expect(lines).toEqual([
+      'roles[2].roleName: got "Bitbucket-Deploy"; expected a role name no other entry has; roles[0] has it already, and IAM compares role names without case; example: a name of its own, or no roleName (CloudFormation then names the role)',
+    ]);
+  });
+
+  test('more managed policies than the declared quota: IAM would refuse the attachment', () => {
+    const policies = (count: number) => Array.from({ length: count }, (_, n) => `arn:aws:iam::123456789012:policy/P${n}`);
+    expect(config({ ...BASE, policies: policies(10) }).roles[0].policies).toHaveLength(10);
+    expect(problems({ ...BASE, policies: policies(11) })).toEqual([
+      'policies: 11 managed policies, over the quota of 10 per role that IAM would refuse the attachment with; combine them into fewer customer managed policies, or raise the quota in Service Quotas (up to 20) and declare it with managedPoliciesQuota=<the raised quota>',
+    ]);
+    expect(config({ ...BASE, policies: policies(11), managedPoliciesQuota: 11 }).roles[0].policies).toHaveLength(11);
+    expect(problems({ ...BASE, policies: policies(12), managedPoliciesQuota: 11 })[0]).toMatch(/^policies: 12 managed policies, over the quota of 11 per role/);
+  });
+});
+
+describe('every problem at once', () => {
+  const uuid = (n: number) => `{${n.toString(16).padStart(8, '0')}-0000-4000-8000-000000000000}`;
+  const many = Array.from({ length: 120 }, (_, n) => uuid(n));
+  const policies = Array.from({ length: 21 }, (_, n) => `arn:aws:iam::123456789012:policy/P${n}`);
+
+  test('a bad duration, 120 repositories and 21 policies: the size checks report beside the duration', () => {
+    const lines = problems({ ...BASE, repositories: many, policies, sessionDuration: '5m' });
+    expect(lines.map((line) => line.split(' ').slice(0, 3).join(' '))).toEqual(['sessionDuration: got "5m";', 'repositories: the trust', 'policies: 21 managed']);
+  });
+
+  test('the same in a roles entry, beside a bad workspace elsewhere; an invalid quota checks against the most IAM allows', () => {
+    const lines = problems({ workspace: 'acme-corp', audience: 'x', trustPolicySizeQuota: 'lots', roles: [{ id: 'Deploy', repositories: many, policies, sessionDuration: '5m' }] });
+    expect(lines.map((line) => line.split(': ')[0])).toEqual(['audience', 'roles[0].sessionDuration', 'roles[0]', 'roles[0].policies', 'trustPolicySizeQuota']);
+    expect(lines[2]).toMatch(/over IAM's limit of 4096/);
+  });
+
+  test('roles given with flat keys: the conflict, the flat keys\' own problems and the entries\' problems', () => {
+    const lines = problems({ ...BASE, sessionDuration: '5m', roles: [{ id: 'Deploy', repositories: 'my-service' }] });
+    expect(lines.map((line) => line.split(': ')[0])).toEqual(['roles', 'sessionDuration', 'roles[0].repositories']);
+    expect(lines[0]).toContain('also given: repositories, sessionDuration');
+  });
+
+  test('every StackSet key without the rollout is its own line', () => {
+    expect(problems({ ...BASE, stackSetRegion: 'eu-west-1', stackSetCallAs: 'SELF' }).map((line) => line.split(': ')[0])).toEqual(['stackSetRegion', 'stackSetCallAs']);
+  });
+});
+
+describe('one clear, short line each', () => {
+  test('a 10,000-character value is cut, and a hint suggests only what would itself be valid', () => {
+    const lines = problems({ ...BASE, workspace: `https://bitbucket.org/${'a'.repeat(10_000)}`, roleName: 'r'.repeat(10_000) });
+    expect(lines).toHaveLength(2);
+    for (const line of lines) expect(line.length).toBeLessThan(400);
+    expect(lines[0]).toContain('… (10024 characters); expected the workspace ID');
+    expect(lines[0]).not.toContain('did you mean');
+    const [longest] = problems({ ...BASE, workspace: `https://bitbucket.org/${'a'.repeat(100)}/` });
+    expect(longest).toMatch(/did you mean "a{100}"\?$/);
+  });
+
+  test.each([
+    ['roles, the first line of a pretty-printed file', { repositories: undefined, roles: '[' }, 'roles: got "["; expected a JSON array of roles'],
+    ['roles cut inside an entry', { repositories: undefined, roles: '[{"id":"Deploy",' }, 'roles: got "[{\\"id\\":\\"Deploy\\","; expected a JSON array of roles'],
+    ['a list cut after its first item', { repositories: `["${REPO_A}",` }, 'repositories: got'],
+  ])('a -c value that opens JSON and never closes it: %s', (_label, override, start) => {
+    const [line] = problems({ ...BASE, ...override });
+    expect(line.slice(0, start.length)).toBe(start);
+    expect(line).toMatch(/The CDK CLI keeps only the first line of a -c value: put (roles|repositories) in cdk.json's context, or pass it on one line \(-c "(roles|repositories)=\$\(jq -c \. (roles|repositories)\.json\)"\)$/);
+  });
+
+  test('JSON that is closed but wrong is not blamed on the CLI', () => {
+    const [line] = problems({ ...BASE, repositories: undefined, roles: '[{id:Deploy}]' });
+    expect(line).not.toContain('first line');
+  });
+});
+
+describe('stackSuffix: a further stack of the workspace, for roles beyond one stack', () => {
+  const PROVIDER = 'arn:aws:iam::123456789012:oidc-provider/api.bitbucket.org/2.0/workspaces/acme-corp/pipelines-config/identity/oidc';
+
+  test('names the stack BitbucketOidc-<slug>-<suffix> and imports the provider', () => {
+    expect(config({ ...BASE, stackSuffix: 'Part2', providerArn: PROVIDER }).stackName).toBe('BitbucketOidc-acme-corp-Part2');
+  });
+
+  test.each([
+    ['lowercase, which could be another workspace\'s stack', { stackSuffix: 'part2', providerArn: PROVIDER }, 'stackSuffix: got "part2"; expected a capital letter'],
+    ['without providerArn: it would create the provider a second time', { stackSuffix: 'Part2' }, 'stackSuffix: got "Part2"; expected providerArn as well'],
+    ['with a StackSet', { stackSuffix: 'Part2', stackSetOrganizationalUnits: 'ou-ab12-34cd56ef', stackSetRegion: 'eu-west-1' }, 'stackSuffix: got "Part2"; expected no stackSuffix with a StackSet'],
+    ['past 128 characters of stack name', { workspace: 'w'.repeat(100), stackSuffix: 'P'.repeat(20), providerArn: PROVIDER.replace('acme-corp', 'w'.repeat(100)) }, 'stackSuffix: got "PPPPPPPPPPPPPPPPPPPP"; expected a suffix short enough for CloudFormation\'s 128 characters of a stack name (this would be 135)'],
+  ])('refused %s', (_label, override, start) => {
+    const lines = problems({ ...BASE, ...override });
+    expect(lines.filter((line) => line.startsWith('stackSuffix'))).toEqual([expect.stringMatching(`^${start.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`)]);
   });
 });
