@@ -40,7 +40,7 @@ export class BitbucketOidcStack extends Stack {
       roles.push({ role, config: roleConfig });
       new CfnOutput(this, `${roleConfig.id ?? ''}RoleArn`, {
         value: role.roleArn,
-        description: `Role for Bitbucket Pipelines (workspace ${config.workspace}, ${describeRepositories(roleConfig)}): set it as AWS_ROLE_ARN in the repository or deployment variables`,
+        description: roleOutputDescription(config.workspace, roleConfig),
         exportName: `${this.stackName}-${roleConfig.id ?? ''}RoleArn`,
       });
     }
@@ -100,7 +100,16 @@ export class BitbucketOidcStack extends Stack {
   }
 }
 
-function describeRepositories(role: RoleConfig): string {
-  const repositories = role.repositories === '*' ? 'every repository' : `repositories ${role.repositories.join(', ')}`;
-  return role.environments.length > 0 ? `${repositories} through environments ${role.environments.join(', ')}` : repositories;
+/** CloudFormation refuses an output description over 1,024 bytes: past it, the UUIDs are counted rather than named. */
+const MAX_OUTPUT_DESCRIPTION_BYTES = 1024;
+
+function roleOutputDescription(workspace: string, role: RoleConfig): string {
+  const describe = (named: boolean): string => {
+    const list = (what: string, uuids: readonly string[]) => (named ? `${what} ${uuids.join(', ')}` : `${uuids.length} ${what}`);
+    const repositories = role.repositories === '*' ? 'every repository' : list('repositories', role.repositories);
+    const scope = role.environments.length > 0 ? `${repositories} through ${list('environments', role.environments)}` : repositories;
+    return `Role for Bitbucket Pipelines (workspace ${workspace}, ${scope}): set it as AWS_ROLE_ARN in the repository or deployment variables`;
+  };
+  const named = describe(true);
+  return Buffer.byteLength(named) <= MAX_OUTPUT_DESCRIPTION_BYTES ? named : describe(false);
 }

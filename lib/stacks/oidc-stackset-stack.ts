@@ -1,17 +1,22 @@
-import { Annotations, CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
 import { CfnStackSet } from 'aws-cdk-lib/aws-cloudformation';
 import { Construct } from 'constructs';
 import { OidcConfig } from '../config/oidc-config';
 import { StackSetConfig, Tolerance } from '../config/stackset-values';
-import { memberAccountTemplate } from './member-account-template';
+import { MAX_TEMPLATE_BODY_BYTES } from './member-account-template';
 import { environmentOf } from './oidc-stack';
 
-/** CloudFormation's limit for a StackSet's TemplateBody, in bytes. */
-const MAX_TEMPLATE_BODY_BYTES = 51_200;
+/** The most organizational units the StackSetId output names one by one. */
+const MAX_UNITS_NAMED = 10;
 
 export interface BitbucketOidcStackSetStackProps extends StackProps {
   /** The workspace's provider and roles, and where and how to roll them out. */
   readonly config: OidcConfig & { readonly stackSet: StackSetConfig };
+  /**
+   * The template each member account deploys, from `memberAccountTemplateBody(config)`,
+   * which refuses one over CloudFormation's 51,200 bytes before anything is built.
+   */
+  readonly memberTemplateBody: string;
 }
 
 /**
@@ -26,7 +31,10 @@ export class BitbucketOidcStackSetStack extends Stack {
     super(scope, id, { analyticsReporting: false, env: environmentOf(props.config), ...props });
     const { config } = props;
     const { stackSet } = config;
-    const templateBody = JSON.stringify(memberAccountTemplate(config));
+    const templateBody = props.memberTemplateBody;
+    if (Buffer.byteLength(templateBody) > MAX_TEMPLATE_BODY_BYTES) {
+      throw new Error(`memberTemplateBody is ${Buffer.byteLength(templateBody)} bytes, over CloudFormation's ${MAX_TEMPLATE_BODY_BYTES} for a StackSet template`);
+    }
     const namesIamResources = config.roles.some((role) => role.roleName !== undefined);
 
     const set = new CfnStackSet(this, 'StackSet', {
@@ -56,15 +64,11 @@ export class BitbucketOidcStackSetStack extends Stack {
       templateBody,
     });
 
-    if (Buffer.byteLength(templateBody) > MAX_TEMPLATE_BODY_BYTES) {
-      Annotations.of(this).addError(
-        `The member template is ${Buffer.byteLength(templateBody)} bytes, over CloudFormation's ${MAX_TEMPLATE_BODY_BYTES} for a StackSet template: split the roles into two workspaces' stacks or fewer roles.`,
-      );
-    }
-
+    // An output's description may hold 1,024 bytes: a long list of units is counted instead.
+    const units = stackSet.organizationalUnits.length <= MAX_UNITS_NAMED ? stackSet.organizationalUnits.join(', ') : `${stackSet.organizationalUnits.length} organizational units`;
     new CfnOutput(this, 'StackSetId', {
       value: set.attrStackSetId,
-      description: `StackSet that gives each account of ${stackSet.organizationalUnits.join(', ')} the Bitbucket OIDC provider and roles, in ${stackSet.region}; each account's stack outputs its RoleArn`,
+      description: `StackSet that gives each account of ${units} the Bitbucket OIDC provider and roles, in ${stackSet.region}; each account's stack outputs its RoleArn`,
     });
   }
 }

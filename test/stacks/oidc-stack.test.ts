@@ -368,6 +368,14 @@ describe('several roles sharing the one provider', () => {
     expect(outputs.PreviewRoleArn.Description).toContain(`repositories ${REPO_A}, ${REPO_B}`);
   });
 
+  test("an output description past CloudFormation's 1,024 bytes counts the UUIDs instead of naming them", () => {
+    const uuids = Array.from({ length: 30 }, (_, n) => `{${n.toString(16).padStart(8, '0')}-0000-4000-8000-000000000000}`);
+    const [description] = Object.values(templateFromContext({ ...BASE_CONTEXT, repositories: uuids, environments: ENV_PROD, trustPolicySizeQuota: 4096 }).toJSON().Outputs as Record<string, { Description: string }>)
+      .map((output) => output.Description)
+      .filter((text) => text.startsWith('Role for'));
+    expect(description).toBe('Role for Bitbucket Pipelines (workspace acme-corp, 30 repositories through 1 environments): set it as AWS_ROLE_ARN in the repository or deployment variables');
+  });
+
   test('per-role session length and name', () => {
     const preview = Object.entries(roles).find(([id]) => id.startsWith('PreviewPipelineRole'))?.[1] as { Properties: Record<string, unknown> };
     expect([preview.Properties.MaxSessionDuration, preview.Properties.RoleName]).toEqual([7200, 'bitbucket-preview']);
