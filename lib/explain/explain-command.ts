@@ -1,14 +1,13 @@
 import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { App, Stack } from 'aws-cdk-lib';
+import { App } from 'aws-cdk-lib';
 import { parseTokenClaims, TokenClaims } from '../bitbucket/token-claims';
 import { OidcConfig } from '../config/oidc-config';
-import { parseOidcConfig, stackSetStackNameFor } from '../config/parse-oidc-config';
+import { parseOidcConfig } from '../config/parse-oidc-config';
 import { Parsed, parsed } from '../problems/problem';
 import { quoted } from '../problems/quoted';
-import { BitbucketOidcStack } from '../stacks/oidc-stack';
-import { BitbucketOidcStackSetStack } from '../stacks/oidc-stackset-stack';
+import { addWorkspaceStack } from '../stacks/workspace-stack';
 import { AccessQuestion, explainAccess, formatVerdict, roleNames, RoleVerdict, shownName } from './explain-access';
 import { EXPLAIN_HELP, ExplainQuery, parseExplainArguments } from './explain-arguments';
 import { FileText, projectContext, ReadFile } from './project-context';
@@ -111,11 +110,9 @@ function synthesizedTemplate(config: OidcConfig, context: Readonly<Record<string
   const outdir = mkdtempSync(join(tmpdir(), 'bitbucket-oidc-explain-'));
   try {
     const app = new App({ builtinCloudFormationValidation: false, autoSynth: false, outdir, context: { ...context } });
-    const stack: Stack =
-      config.stackSet === undefined
-        ? new BitbucketOidcStack(app, config.stackName, { config })
-        : new BitbucketOidcStackSetStack(app, stackSetStackNameFor(config.workspace), { config: { ...config, stackSet: config.stackSet } });
-    const artifact = app.synth().getStackArtifact(stack.artifactId);
+    const stack = addWorkspaceStack(app, config);
+    if (!stack.ok) return stack;
+    const artifact = app.synth().getStackArtifact(stack.value.artifactId);
     const errors = artifact.messages.filter((message) => message.level === 'error').map((message) => `the stack would not synthesize: ${quoted(String(message.entry.data), MAX_ERROR_SHOWN)}`);
     if (errors.length > 0) return { ok: false, problems: errors };
     const template = artifact.template as TemplateJson;

@@ -17,8 +17,8 @@ export const MAX_TEMPLATE_BODY_BYTES = 51_200;
  * deploy the template themselves). One over CloudFormation's limit is a problem line,
  * found before the app writes anything.
  */
-export function memberAccountTemplateBody(config: OidcConfig): Parsed<string> {
-  const body = JSON.stringify(memberAccountTemplate(config));
+export function memberAccountTemplateBody(config: OidcConfig, context: Readonly<Record<string, unknown>> = {}): Parsed<string> {
+  const body = JSON.stringify(memberAccountTemplate(config, context));
   const bytes = Buffer.byteLength(body);
   if (bytes <= MAX_TEMPLATE_BODY_BYTES) return parsed(body);
   const fit = Math.floor((config.roles.length * MAX_TEMPLATE_BODY_BYTES) / bytes);
@@ -32,7 +32,8 @@ export function memberAccountTemplateBody(config: OidcConfig): Parsed<string> {
   };
 }
 
-function memberAccountTemplate(config: OidcConfig): Record<string, unknown> {
+/** `context` is the deploying app's (feature flags above all); under the CLI the App also reads it from the environment. */
+function memberAccountTemplate(config: OidcConfig, context: Readonly<Record<string, unknown>>): Record<string, unknown> {
   // Its own output folder: under the CLI, an App would otherwise write into the real cdk.out.
   const outdir = mkdtempSync(join(tmpdir(), 'bitbucket-oidc-member-'));
   try {
@@ -40,6 +41,7 @@ function memberAccountTemplate(config: OidcConfig): Record<string, unknown> {
       builtinCloudFormationValidation: false,
       autoSynth: false,
       outdir,
+      context: { ...context },
       // The CLI's context (feature flags above all) applies as it does to the single-account stack, but not its construct
       // paths: they name an app the member accounts never see, and cost an eighth of the 51,200 bytes.
       postCliContext: { [PATH_METADATA_ENABLE_CONTEXT]: false },

@@ -3,9 +3,8 @@ import { tmpdir } from 'os';
 import { join, resolve } from 'path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { parseOidcConfig, stackSetStackNameFor } from '../../lib/config/parse-oidc-config';
-import { memberAccountTemplateBody } from '../../lib/stacks/member-account-template';
-import { BitbucketOidcStackSetStack } from '../../lib/stacks/oidc-stackset-stack';
+import { parseOidcConfig } from '../../lib/config/parse-oidc-config';
+import { addWorkspaceStack } from '../../lib/stacks/workspace-stack';
 import { NODE_WARNING, runProcess } from '../support/processes';
 import { lookupRoles, repositoryUuid, rolesOfMemberSize, ROLLOUT } from '../support/limits';
 import { AUDIENCE, BASE_CONTEXT, ENV_PROD, REPO_A, REPO_B, templateFromContext } from '../support/synth';
@@ -230,12 +229,10 @@ function inProcessTemplates(): Record<string, object> {
   const rollout = { ...BASE_CONTEXT, stackSetOrganizationalUnits: 'ou-ab12-34cd56ef', stackSetRegion: 'eu-west-1', stackSetExcludedAccounts: '111122223333' };
   const config = parseOidcConfig(rollout);
   if (!config.ok || config.value.stackSet === undefined) throw new Error('rollout context');
-  const app = new App({ builtinCloudFormationValidation: false });
-  const member = memberAccountTemplateBody(config.value);
-  if (!member.ok) throw new Error('member template');
-  const stackSet = Template.fromStack(
-    new BitbucketOidcStackSetStack(app, stackSetStackNameFor('acme-corp'), { config: { ...config.value, stackSet: config.value.stackSet }, memberTemplateBody: member.value }),
-  ).toJSON();
+  const stack = addWorkspaceStack(new App({ builtinCloudFormationValidation: false }), config.value);
+  if (!stack.ok) throw new Error(stack.problems.join('\n'));
+  const stackSet = Template.fromStack(stack.value).toJSON();
+  const [member] = Object.values(stackSet.Resources as Record<string, { Properties: { TemplateBody: string } }>);
   return {
     'flat-default': templateFromContext(BASE_CONTEXT).toJSON(),
     'flat-every-option': templateFromContext(everyOption).toJSON(),
@@ -247,7 +244,7 @@ function inProcessTemplates(): Record<string, object> {
     }).toJSON(),
     'workspace-wide-imported': templateFromContext({ workspace: 'acme_corp', audience: AUDIENCE, repositories: '*', providerArn: PROVIDER }).toJSON(),
     stackset: stackSet,
-    'stackset-member': JSON.parse(member.value) as object,
+    'stackset-member': JSON.parse(member.Properties.TemplateBody) as object,
   };
 }
 

@@ -3,8 +3,9 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { parseOidcConfig, stackSetStackNameFor } from '../../lib/config/parse-oidc-config';
 import { OidcConfig } from '../../lib/config/oidc-config';
-import { MAX_TEMPLATE_BODY_BYTES, memberAccountTemplateBody } from '../../lib/stacks/member-account-template';
+import { MAX_TEMPLATE_BODY_BYTES } from '../../lib/stacks/member-account-template';
 import { BitbucketOidcStackSetStack } from '../../lib/stacks/oidc-stackset-stack';
+import { addWorkspaceStack } from '../../lib/stacks/workspace-stack';
 import { rolesOfMemberSize } from '../support/limits';
 import { AUDIENCE, BASE_CONTEXT, REPO_A, REPO_B, templateFromContext } from '../support/synth';
 
@@ -19,13 +20,10 @@ function parse(context: Record<string, unknown>): OidcConfig {
 
 /** Built as bin/app.ts builds it in rollout mode. */
 function stackSetStack(context: Record<string, unknown>): { app: App; stack: BitbucketOidcStackSetStack } {
-  const config = parse(context);
-  if (config.stackSet === undefined) throw new Error('not a rollout');
   const app = new App({ builtinCloudFormationValidation: false });
-  const member = memberAccountTemplateBody(config);
-  if (!member.ok) throw new Error(member.problems.join('\n'));
-  const stack = new BitbucketOidcStackSetStack(app, stackSetStackNameFor(config.workspace), { config: { ...config, stackSet: config.stackSet }, memberTemplateBody: member.value });
-  return { app, stack };
+  const stack = addWorkspaceStack(app, parse(context));
+  if (!stack.ok || !(stack.value instanceof BitbucketOidcStackSetStack)) throw new Error(stack.ok ? 'not a rollout' : stack.problems.join('\n'));
+  return { app, stack: stack.value };
 }
 
 function stackSetTemplate(context: Record<string, unknown>): { app: App; template: Template } {
@@ -118,12 +116,13 @@ describe('the organisation-wide rollout', () => {
       expect(Buffer.byteLength(properties.TemplateBody as string)).toBe(51_200);
     });
 
-    test('one byte more is a roles line with the size, the limit and how many roles fit', () => {
-      const body = memberAccountTemplateBody(rollout(overLimit));
-      expect(body).toEqual({
+    test('one byte more is a roles line with the size, the limit and how many roles fit, and the app is left without a stack', () => {
+      const app = new App();
+      expect(addWorkspaceStack(app, rollout(overLimit))).toEqual({
         ok: false,
         problems: [expect.stringMatching(new RegExp(`^roles: ${overLimit.length} roles make a member template of 51201 bytes, over CloudFormation's 51200 for a StackSet's template, so about ${overLimit.length - 1} roles like these fit: `))],
       });
+      expect(app.node.children).toEqual([]);
     });
 
     test('the stack refuses an oversized body given to it directly', () => {
