@@ -27,9 +27,10 @@ function configWith(roles: readonly RoleConfig[], providerArn?: string): OidcCon
   return { ...base.value, roles };
 }
 
+// Policies by ARN: an AWS managed name is attached alike, but makes synth load every AWS managed document to judge it (lib/stacks/synth-judgement).
 const SHAPES: ReadonlyArray<Pick<RoleConfig, 'cdkAccess' | 'policies' | 'permissionsBoundary'>> = [
   { cdkAccess: 'deploy', policies: [], permissionsBoundary: undefined },
-  { cdkAccess: 'lookup', policies: [{ awsManagedName: 'ReadOnlyAccess' }, { arn: 'arn:aws:iam::123456789012:policy/DeployApp' }], permissionsBoundary: { awsManagedName: 'PowerUserAccess' } },
+  { cdkAccess: 'lookup', policies: [{ arn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' }, { arn: 'arn:aws:iam::123456789012:policy/DeployApp' }], permissionsBoundary: { awsManagedName: 'PowerUserAccess' } },
   { cdkAccess: 'none', policies: [{ arn: 'arn:aws:iam::123456789012:policy/ReadApp' }], permissionsBoundary: { arn: 'arn:aws:iam::123456789012:policy/Boundary' } },
 ];
 

@@ -72,28 +72,26 @@ const AT_OUTPUT_LIMIT = {
   providerArn: PROVIDER,
   roles: JSON.stringify([...lookupRoles(198), { id: 'Wide', repositories: '*' }]),
 };
+const MANY = Array.from({ length: 120 }, (_, n) => repositoryUuid(1000 + n));
+/**
+ * Everything at once: unknown keys, bad values, refusals IAM would make at deploy, roles
+ * given beside the flat keys, and 200 entries (201 outputs) with bad ones among them.
+ */
 const BAD = {
-  workspace: 'https://bitbucket.org/acme-corp/',
+  workspace: 'acme-corp',
   audience: 'acme-corp',
-  repositories: 'my-service',
-  sessionDuration: '3600',
-  policies: 'team/DeployApp',
   boundary: 'PipelineBoundary',
   sourceIpRanges: '203.0.113.0/24',
   deploymentEnvironments: ENV_PROD,
   cdkQualifier: 'true',
   account: '111122223333',
   providerArn: 'arn:aws:iam::123456789012:oidc-provider/api.bitbucket.org/2.0/workspaces/acme-corp/pipelines-config/identity/oidc',
+  repositories: 'my-service',
+  sessionDuration: '3600',
+  policies: 'team/DeployApp',
   roleName: 'r'.repeat(10_000),
   // What -c "environments=$(cat environments.json)" passes: the CLI keeps the first line only.
   environments: `[\n  "${ENV_PROD}"\n]`,
-};
-const MANY = Array.from({ length: 120 }, (_, n) => repositoryUuid(1000 + n));
-/** 200 entries (201 outputs) beside a flat key, with bad entries among them. */
-const BAD_ROLES = {
-  workspace: 'acme-corp',
-  audience: AUDIENCE,
-  repositories: REPO_A,
   roles: JSON.stringify([
     { ...lookupRoles(1)[0], roleName: 'bitbucket-deploy' },
     { id: 'Other', repositories: [REPO_B], roleName: 'Bitbucket-Deploy' },
@@ -117,7 +115,6 @@ const runs = Promise.all([
   cdkSynth('at-output-limit', AT_OUTPUT_LIMIT),
   // envs comes from ~/.cdk.json: the app judges the user's own context files too.
   cdkSynth('bad', BAD, { envs: ENV_PROD }),
-  cdkSynth('bad-roles', BAD_ROLES),
   cdkSynth('past-resource-limit', PAST_RESOURCE_LIMIT),
   cdkSynth('past-stackset-limit', PAST_STACKSET_LIMIT),
 ]);
@@ -165,27 +162,22 @@ describe('cdk synth through the real CLI', () => {
     expect(atLimit.stdout + atLimit.stderr).toContain('Role WidePipelineRole (medium, write-from-any-branch): ');
   });
 
-  test('bad flat context, a key from ~/.cdk.json among it: one line per problem, all at once', async () => {
+  test('bad context of every kind, a key from ~/.cdk.json among it: one line per problem, all at once', async () => {
     const [, , bad] = await runs;
     const lines = refusal(bad);
-    const keys = lines.map((line) => /^[^:]+/.exec(line)?.[0]);
+    const keys = lines.map((line) => line.split(': ')[0]);
     // Unknown keys come first, in the order the CLI merges its context sources.
     expect(keys.slice(0, 4).sort()).toEqual(['boundary', 'deploymentEnvironments', 'envs', 'sourceIpRanges']);
-    expect(keys.slice(4)).toEqual(['workspace', 'audience', 'providerArn', 'cdkQualifier', 'repositories', 'environments', 'policies', 'sessionDuration', 'roleName']);
-    const line = (key: string) => lines.find((text) => text.startsWith(`${key}: `)) ?? '';
-    expect(line('boundary')).toContain('here likely permissionsBoundary');
-    expect(line('envs')).toContain('here likely environments');
-    expect(line('workspace')).toContain('did you mean "acme-corp"?');
-    expect(line('providerArn')).toContain('expected a provider in account "111122223333"');
-    expect(line('cdkQualifier')).toMatch(/^cdkQualifier: got "true"; /);
-    expect(line('environments')).toMatch(/^environments: got "\["; .*The CDK CLI keeps only the first line of a -c value/);
-    expect(line('roleName')).toContain('… (10002 characters)');
-  });
-
-  test('200 roles beside a flat key: the conflict, each bad entry, the size checks and the outputs limit, all at once', async () => {
-    const [, , , badRoles] = await runs;
-    expect(refusal(badRoles).map((line) => line.split(': ')[0])).toEqual([
+    expect(keys.slice(4)).toEqual([
+      'audience',
+      'providerArn',
+      'cdkQualifier',
       'roles',
+      'repositories',
+      'environments',
+      'policies',
+      'sessionDuration',
+      'roleName',
       'roles[1].roleName',
       'roles[2].sessionDuration',
       'roles[2]',
@@ -193,18 +185,28 @@ describe('cdk synth through the real CLI', () => {
       'roles[3].envs',
       'roles',
     ]);
-    expect(badRoles.stderr).toContain("  roles: 200 roles make 201 outputs (a RoleArn each and ProviderArn), over CloudFormation's limit of 200 per stack, so at most 199 roles fit one stack: ");
+    const line = (key: string) => lines.find((text) => text.startsWith(`${key}: `)) ?? '';
+    expect(line('boundary')).toContain('here likely permissionsBoundary');
+    expect(line('envs')).toContain('here likely environments');
+    expect(line('providerArn')).toContain('expected a provider in account "111122223333"');
+    expect(line('cdkQualifier')).toMatch(/^cdkQualifier: got "true"; /);
+    expect(line('roles')).toContain('expected either roles or the flat role keys, not both');
+    expect(line('environments')).toMatch(/^environments: got "\["; .*The CDK CLI keeps only the first line of a -c value/);
+    expect(line('roleName')).toContain('… (10002 characters)');
+    expect(line('roles[1].roleName')).toContain('roles[0] has it already, and IAM compares role names without case');
+    expect(line('roles[2]')).toMatch(/^roles\[2\]: the trust policy would be \d+ characters/);
+    expect(lines[lines.length - 1]).toMatch(/^roles: 200 roles make 201 outputs \(a RoleArn each and ProviderArn\), over CloudFormation's limit of 200 per stack, so at most 199 roles fit one stack: /);
   });
 
   test("501 resources: the resources limit as a roles line, not aws-cdk-lib's own error", async () => {
-    const [, , , , pastResources] = await runs;
+    const [, , , pastResources] = await runs;
     const lines = refusal(pastResources);
     expect(lines.map((line) => line.split(' (')[0])).toEqual(['roles: 250 roles make 251 outputs', 'roles: 250 roles make 501 resources']);
     expect(pastResources.stderr).not.toContain('is greater than allowed maximum');
   });
 
   test("a StackSet's member template one byte past 51,200: the roles line, and no template of its own left behind", async () => {
-    const [, , , , , pastStackSet] = await runs;
+    const [, , , , pastStackSet] = await runs;
     const [line] = refusal(pastStackSet);
     expect(line).toMatch(/^roles: 33 roles make a member template of 51201 bytes, over CloudFormation's 51200 for a StackSet's template/);
     expect(existsSync(pastStackSet.outdir) ? readdirSync(pastStackSet.outdir) : []).toEqual([]);
