@@ -1,50 +1,17 @@
 #!/usr/bin/env node
 /**
- * Which roles in this account trust Bitbucket Pipelines, and how exposed each is. Read
- * only; credentials and region come from the AWS SDK's default chain.
+ * Which roles trust Bitbucket Pipelines, and how exposed each is: in the calling account,
+ * in the accounts named, or across the organisation. Read only; credentials and region
+ * come from the AWS SDK's default chain.
  */
-import { IAMClient } from '@aws-sdk/client-iam';
-import { parseAuditArguments } from '../lib/audit/audit-arguments';
-import { auditRole } from '../lib/audit/audit-role';
-import { AuditReport, exitCodeOf, formatJson, formatTable } from '../lib/audit/report';
-import { AccountReadError, readBitbucketTrust } from '../lib/aws/iam-account';
+import { runAuditCommand } from '../lib/aws/audit-command';
 
-/** IAM is global within a partition: without a configured region, the commercial one's endpoint serves. */
-async function iamClient(): Promise<IAMClient> {
-  const client = new IAMClient({});
-  try {
-    await client.config.region();
-    return client;
-  } catch {
-    client.destroy();
-    return new IAMClient({ region: 'us-east-1' });
-  }
-}
-
-async function main(): Promise<number> {
-  const args = parseAuditArguments(process.argv.slice(2));
-  if (!args.ok) {
-    process.stderr.write(args.problems.map((line) => `${line}\n`).join(''));
-    return 1;
-  }
-  const client = await iamClient();
-  try {
-    const account = await readBitbucketTrust(client);
-    const report: AuditReport = {
-      providers: account.providers,
-      roles: account.roles.map(({ role, providers }) => auditRole(role, providers)),
-      rolesListed: account.rolesListed,
-      failOn: args.value.failOn,
-    };
-    process.stdout.write(args.value.json ? formatJson(report) : formatTable(report));
-    return exitCodeOf(report);
-  } catch (error) {
-    if (!(error instanceof AccountReadError)) throw error;
-    process.stderr.write(`audit-roles: ${error.message}\n`);
-    return 1;
-  } finally {
-    client.destroy();
-  }
-}
-
-main().then((code) => (process.exitCode = code));
+runAuditCommand(process.argv.slice(2), {
+  env: process.env,
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  stderrIsTerminal: process.stderr.isTTY === true,
+}).then((code) => {
+  // Exit once both streams are flushed: calls stopped by a failed account leave the SDK's backoff timers behind.
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+});

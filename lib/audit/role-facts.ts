@@ -26,6 +26,13 @@ export interface RoleFacts {
    * `attachedPolicyArns`: the audit then takes it to grant everything and says so.
    */
   readonly permissionDocuments: Readonly<Record<string, unknown>>;
+  /**
+   * Why each attached policy absent from `permissionDocuments` could not be read (AWS
+   * refused its `GetPolicy` or `GetPolicyVersion`, or the policy was gone), by ARN: for the
+   * report's line about the account read in part.
+   * @default none: every attached policy was read
+   */
+  readonly unreadablePolicies?: Readonly<Record<string, string>>;
 }
 
 export type Severity = 'high' | 'medium' | 'low';

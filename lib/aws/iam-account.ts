@@ -9,14 +9,14 @@ import {
   paginateListRolePolicies,
   paginateListRoles,
 } from '@aws-sdk/client-iam';
+import { DEFAULT_TIMEOUT_SECONDS } from '../audit/audit-arguments';
 import { workspaceOfIssuer } from '../bitbucket/issuer';
 import { BitbucketProvider, RoleFacts } from '../audit/role-facts';
 import { bitbucketProvidersTrustedBy } from '../audit/trusted-providers';
+import { describeFailure, isAccessDenied, isNoSuchEntity, whatAwsSaid } from './call-failure';
+import { ManagedPolicyDocuments } from './policy-documents';
 
-/** Why the account could not be read, in one line for people: the IAM action, and what AWS said. */
-export class AccountReadError extends Error {}
-
-/** The IAM actions the audit calls; the README's least-privilege policy lists exactly these. */
+/** The IAM actions the audit calls in each account; the README's read-only policy lists exactly these. */
 export const AUDIT_ACTIONS = [
   'iam:ListOpenIDConnectProviders',
   'iam:GetOpenIDConnectProvider',
@@ -31,10 +31,19 @@ type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 export interface BitbucketTrust {
   readonly providers: readonly BitbucketProvider[];
-  /** Each role that trusts one of the providers, with the providers it names. */
+  /** Each role that trusts one of the providers, with the providers it names, in IAM's listing order. */
   readonly roles: ReadonlyArray<{ readonly role: RoleFacts; readonly providers: readonly BitbucketProvider[] }>;
   /** How many roles the account has: all were listed, only the Bitbucket ones read further. */
   readonly rolesListed: number;
+}
+
+export interface ReadOptions {
+  /** Managed policy documents shared by every account of the run. @default a cache of its own */
+  readonly policies?: ManagedPolicyDocuments;
+  /** Told the number of roles listed so far, after each page. */
+  readonly onRolesListed?: (listed: number) => void;
+  /** For the one line of a call that timed out. @default 10 */
+  readonly timeoutSeconds?: number;
 }
 
 /** IAM returns policy documents URL-encoded. */
@@ -42,89 +51,128 @@ function decodeDocument(encoded: string | undefined): unknown {
   return JSON.parse(decodeURIComponent(encoded ?? '%7B%7D')) as unknown;
 }
 
+const PROVIDER_PREFIX = /^arn:[^:]+:iam::\d{12}:oidc-provider\//;
+
 /**
  * Reads, read-only, what the audit needs: the Bitbucket providers, then every role page by
- * page (ListRoles carries the trust policy), and only for roles that trust a Bitbucket
- * provider their permission policies.
+ * page (ListRoles carries the trust policy, and every trust is asked whether it admits a
+ * provider's tokens), and only for the roles that do, their permission policies. How many
+ * calls are in flight at once is the client's business (see `iamClient`): the roles' reads
+ * are all started and wait there for a slot.
  */
-export async function readBitbucketTrust(client: IAMClient): Promise<BitbucketTrust> {
-  const call = <T>(action: AuditAction, request: () => Promise<T>): Promise<T> => request().catch((error: unknown) => Promise.reject(describeFailure(action, error)));
-  const listed = await call('iam:ListOpenIDConnectProviders', () => client.send(new ListOpenIDConnectProvidersCommand({})));
-  const providerArns = (listed.OpenIDConnectProviderList ?? []).map((provider) => provider.Arn ?? '').filter((arn) => workspaceOfIssuer(arn.replace(/^arn:[^:]+:iam::\d{12}:oidc-provider\//, '')) !== undefined);
+export async function readBitbucketTrust(client: IAMClient, options: ReadOptions = {}): Promise<BitbucketTrust> {
+  const settings = { timeoutSeconds: options.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS };
+  // The first call that fails the account stops the others, retries and backoff included.
+  const stop = new AbortController();
+  const send = { abortSignal: stop.signal };
+  const call: Call = (action, request) =>
+    request().catch((error: unknown) => {
+      if (error instanceof ReadRefused) return Promise.reject(error);
+      stop.abort();
+      return Promise.reject(describeFailure(action, error, settings));
+    });
+  const listed = await call('iam:ListOpenIDConnectProviders', () => client.send(new ListOpenIDConnectProvidersCommand({}), send));
+  const providerArns = (listed.OpenIDConnectProviderList ?? []).map((provider) => provider.Arn ?? '').filter((arn) => workspaceOfIssuer(arn.replace(PROVIDER_PREFIX, '')) !== undefined);
   const providers = await Promise.all(
     providerArns.map(async (arn): Promise<BitbucketProvider> => {
-      const provider = await call('iam:GetOpenIDConnectProvider', () => client.send(new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: arn })));
-      const host = arn.replace(/^arn:[^:]+:iam::\d{12}:oidc-provider\//, '');
+      const provider = await call('iam:GetOpenIDConnectProvider', () => client.send(new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: arn }), send));
+      const host = arn.replace(PROVIDER_PREFIX, '');
       return { arn, host, workspace: workspaceOfIssuer(host) ?? '', clientIds: provider.ClientIDList ?? [] };
     }),
   );
+  // Without a provider for a Bitbucket issuer in the account, IAM accepts no Bitbucket token.
   if (providers.length === 0) return { providers, roles: [], rolesListed: 0 };
 
-  const roles: Array<{ role: RoleFacts; providers: BitbucketProvider[] }> = [];
+  const trusting: Array<{ role: RoleFacts; providers: BitbucketProvider[] }> = [];
   let rolesListed = 0;
   await call('iam:ListRoles', async () => {
-    for await (const page of paginateListRoles({ client, pageSize: 1000 }, {})) {
+    for await (const page of paginateListRoles({ client, pageSize: 1000 }, {}, send)) {
       for (const listedRole of page.Roles ?? []) {
         rolesListed++;
         // Every trust is judged: a "*" principal names no provider, yet admits Bitbucket's tokens.
         const trust = decodeDocument(listedRole.AssumeRolePolicyDocument);
         const trusted = bitbucketProvidersTrustedBy(trust, providers);
         if (trusted.length === 0) continue;
-        roles.push({ role: { arn: listedRole.Arn ?? '', name: listedRole.RoleName ?? '', trust, maxSessionDurationSeconds: listedRole.MaxSessionDuration ?? 3600, attachedPolicyArns: [], permissionDocuments: {} }, providers: trusted });
+        trusting.push({
+          role: {
+            arn: listedRole.Arn ?? '',
+            name: listedRole.RoleName ?? '',
+            trust,
+            maxSessionDurationSeconds: listedRole.MaxSessionDuration ?? 3600,
+            attachedPolicyArns: [],
+            permissionDocuments: {},
+            unreadablePolicies: {},
+          },
+          providers: trusted,
+        });
       }
+      options.onRolesListed?.(rolesListed);
     }
   });
-  const detailed = await Promise.all(roles.map(async ({ role, providers: trusted }) => ({ role: await withPermissions(role, call, client), providers: trusted })));
-  return { providers, roles: detailed, rolesListed };
+  const policies = options.policies ?? new ManagedPolicyDocuments();
+  const roles = await Promise.all(trusting.map(async ({ role, providers: trusted }) => ({ role: await withPermissions(role, { client, send, call }, policies), providers: trusted })));
+  return { providers, roles, rolesListed };
 }
 
-async function withPermissions(role: RoleFacts, call: <T>(action: AuditAction, request: () => Promise<T>) => Promise<T>, client: IAMClient): Promise<RoleFacts> {
-  const attached: string[] = [];
-  await call('iam:ListAttachedRolePolicies', async () => {
-    for await (const page of paginateListAttachedRolePolicies({ client }, { RoleName: role.name })) attached.push(...(page.AttachedPolicies ?? []).map((policy) => policy.PolicyArn ?? ''));
-  });
-  const inlineNames: string[] = [];
-  await call('iam:ListRolePolicies', async () => {
-    for await (const page of paginateListRolePolicies({ client }, { RoleName: role.name })) inlineNames.push(...(page.PolicyNames ?? []));
-  });
+type Call = <T>(action: AuditAction, request: () => Promise<T>) => Promise<T>;
+
+/** How one account's reads reach IAM: its client, the options every send carries, and the call that fails the account. */
+interface AccountReader {
+  readonly client: IAMClient;
+  readonly send: { readonly abortSignal: AbortSignal };
+  readonly call: Call;
+}
+
+/**
+ * The role's policies: attached ARNs and inline names listed, then every document read.
+ * AWS refusing an attached policy's document (AccessDenied, or the policy gone since it
+ * was listed) leaves it out of the documents, its ARN still attached, which the judgement
+ * takes to grant everything, and says why on the role; anything else fails the account.
+ */
+async function withPermissions(role: RoleFacts, { client, send, call }: AccountReader, policies: ManagedPolicyDocuments): Promise<RoleFacts> {
+  const [attached, inlineNames] = await Promise.all([
+    call('iam:ListAttachedRolePolicies', async () => {
+      const arns: string[] = [];
+      for await (const page of paginateListAttachedRolePolicies({ client }, { RoleName: role.name }, send)) arns.push(...(page.AttachedPolicies ?? []).map((policy) => policy.PolicyArn ?? ''));
+      return arns;
+    }),
+    call('iam:ListRolePolicies', async () => {
+      const names: string[] = [];
+      for await (const page of paginateListRolePolicies({ client }, { RoleName: role.name }, send)) names.push(...(page.PolicyNames ?? []));
+      return names;
+    }),
+  ]);
   const documents: Record<string, unknown> = {};
-  for (const name of inlineNames) {
-    const policy = await call('iam:GetRolePolicy', () => client.send(new GetRolePolicyCommand({ RoleName: role.name, PolicyName: name })));
-    documents[name] = decodeDocument(policy.PolicyDocument);
-  }
-  // AWS managed policies are judged by name; customer managed ones by their document.
-  for (const arn of attached.filter((candidate) => !/^arn:[^:]+:iam::aws:/.test(candidate))) {
-    const policy = await call('iam:GetPolicy', () => client.send(new GetPolicyCommand({ PolicyArn: arn })));
-    const version = await call('iam:GetPolicyVersion', () => client.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: policy.Policy?.DefaultVersionId })));
-    documents[arn] = decodeDocument(version.PolicyVersion?.Document);
-  }
-  return { ...role, attachedPolicyArns: attached, permissionDocuments: documents };
+  const unreadable: Record<string, string> = {};
+  const reading = async (key: string, read: () => Promise<unknown>): Promise<void> => {
+    try {
+      documents[key] = await read();
+    } catch (error) {
+      if (!(error instanceof ReadRefused)) throw error;
+      unreadable[key] = error.message;
+    }
+  };
+  const refusable = <T>(action: AuditAction, request: () => Promise<T>): Promise<T> =>
+    call(action, () =>
+      request().catch((error: unknown) =>
+        Promise.reject(isAccessDenied(error) || isNoSuchEntity(error) ? new ReadRefused(`${action} ${isAccessDenied(error) ? 'refused' : 'found nothing'}: ${whatAwsSaid(error)}`) : error),
+      ),
+    );
+  const reader = {
+    defaultVersion: async (arn: string) => (await refusable('iam:GetPolicy', () => client.send(new GetPolicyCommand({ PolicyArn: arn }), send))).Policy?.DefaultVersionId ?? '',
+    document: async (arn: string, versionId: string) => decodeDocument((await refusable('iam:GetPolicyVersion', () => client.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: versionId }), send))).PolicyVersion?.Document),
+  };
+  await Promise.all([
+    // An inline policy the read-only policy lets the audit read: AWS refusing one fails the account, since the judgement could not tell it was missing.
+    ...inlineNames.map((name) =>
+      reading(name, async () => decodeDocument((await call('iam:GetRolePolicy', () => client.send(new GetRolePolicyCommand({ RoleName: role.name, PolicyName: name }), send))).PolicyDocument)),
+    ),
+    ...attached.map((arn) => reading(arn, () => policies.document(arn, reader))),
+  ]);
+  // Listing order, whatever order the reads finished in.
+  const ordered = <T>(record: Record<string, T>): Record<string, T> => Object.fromEntries([...inlineNames, ...attached].filter((key) => key in record).map((key) => [key, record[key]]));
+  return { ...role, attachedPolicyArns: attached, permissionDocuments: ordered(documents), unreadablePolicies: ordered(unreadable) };
 }
 
-interface SdkError {
-  readonly name?: string;
-  readonly code?: string;
-  readonly message?: string;
-  readonly $metadata?: { readonly httpStatusCode?: number };
-}
-
-/** One line naming the IAM action and what went wrong; never a stack trace. */
-function describeFailure(action: AuditAction, error: unknown): AccountReadError {
-  if (error instanceof AccountReadError) return error;
-  const failure = (typeof error === 'object' && error !== null ? error : {}) as SdkError;
-  const said = `${failure.name ?? 'Error'}: ${(failure.message ?? String(error)).split('\n')[0]}`;
-  if (failure.name === 'CredentialsProviderError') {
-    return new AccountReadError(`no AWS credentials found (the SDK's default chain: environment, profile, SSO, web identity): ${said}`);
-  }
-  const refusedCredentials = ['InvalidClientTokenId', 'SignatureDoesNotMatch', 'ExpiredToken', 'ExpiredTokenException'].includes(failure.name ?? '');
-  if (refusedCredentials) return new AccountReadError(`AWS refused the credentials while calling ${action}: ${said}`);
-  if (['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation'].includes(failure.name ?? '') || failure.$metadata?.httpStatusCode === 403) {
-    return new AccountReadError(`permission missing: ${action} (${said}); the README lists the read-only policy the audit needs`);
-  }
-  const network = ['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'ECONNRESET', 'EAI_AGAIN'].find((code) => failure.code === code || said.includes(code));
-  if (network !== undefined || failure.name === 'TimeoutError') {
-    const endpoint = process.env.AWS_ENDPOINT_URL_IAM ?? process.env.AWS_ENDPOINT_URL ?? 'IAM';
-    return new AccountReadError(`cannot reach ${endpoint} for ${action} (${network ?? failure.name}); check the network and AWS_ENDPOINT_URL`);
-  }
-  return new AccountReadError(`${action} failed: ${said}`);
-}
+/** AWS refused one policy read, or found no such policy: a note on the role, not the account's failure. */
+class ReadRefused extends Error {}

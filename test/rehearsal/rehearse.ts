@@ -326,7 +326,7 @@ async function phases(checks: Checks, emulator: Emulator, work: string): Promise
     checks.equal(
       'AWS out of reach: exit 1, one line, no stack trace',
       [unreachable.code, unreachable.stderr.trim().split('\n')],
-      [1, ['audit-roles: cannot reach http://127.0.0.1:9 for iam:ListOpenIDConnectProviders (ECONNREFUSED); check the network and AWS_ENDPOINT_URL']],
+      [1, ['audit-roles: cannot reach http://127.0.0.1:9 for sts:GetCallerIdentity (ECONNREFUSED); check the network and AWS_ENDPOINT_URL']],
     );
   });
 
