@@ -7,11 +7,12 @@
  * regression shows where it came from. Results go to .bench/ (ignored) as JSON and Markdown.
  */
 import { CreateOpenIDConnectProviderCommand, CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
-import { spawnSync } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { cpus, tmpdir, totalmem } from 'os';
 import { join, resolve } from 'path';
-import { ADMIN_CREDENTIALS, Emulator } from '../rehearsal/emulator';
+import { ADMIN_CREDENTIALS, cleanEnv, Emulator } from '../rehearsal/emulator';
+import { AwsStandIn, callerCredentials, StandInAccount, StandInOptions } from '../support/aws-stand-in';
 
 const ROOT = resolve(__dirname, '..', '..');
 const OUT = join(ROOT, '.bench');
@@ -195,19 +196,154 @@ async function benchAudit(): Promise<void> {
   }
 }
 
+/** The emulated organisation: `accounts` accounts of `rolesPerAccount` roles, `bitbucketPerAccount` of each trusting Bitbucket. */
+function emulatedOrganisation(accounts: number, rolesPerAccount: number, bitbucketPerAccount = 5): StandInOptions {
+  const host = 'api.bitbucket.org/2.0/workspaces/acme-corp/pipelines-config/identity/oidc';
+  const management = '100000000000';
+  const member = (n: number): StandInAccount => {
+    const id = String(100000000000 + n);
+    const trust = (condition: Record<string, unknown>) => ({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { Federated: `arn:aws:iam::${id}:oidc-provider/${host}` }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringEquals: { [`${host}:aud`]: AUDIENCE }, ...condition } }],
+    });
+    const pinned = (repository: string) => ({ StringLike: { [`${host}:sub`]: `{${repository}-5d6e-4f70-8192-a3b4c5d6e7f8}:*` } });
+    const deploy = `arn:aws:iam::${id}:policy/Deploy`;
+    const kinds = [
+      { name: 'console-admin', trust: trust({}), attached: ['arn:aws:iam::aws:policy/AdministratorAccess'] },
+      { name: 'payments-deploy', trust: trust(pinned('3f1c2b4a')), attached: [deploy, 'arn:aws:iam::aws:policy/ReadOnlyAccess'] },
+      { name: 'web-preview', trust: trust(pinned('0f8e7d6c')), attached: ['arn:aws:iam::aws:policy/ReadOnlyAccess'], inline: { Logs: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'logs:*', Resource: '*' }] } } },
+      { name: 'data-sync', trust: trust(pinned('5e3c1a2b')), attached: [deploy], inline: { Bucket: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:PutObject', Resource: '*' }] } } },
+      { name: 'legacy-any-repo', trust: trust({ StringLike: { [`${host}:sub`]: '{*}:*' } }), attached: ['arn:aws:iam::aws:policy/PowerUserAccess'] },
+    ];
+    const bitbucket = Array.from({ length: bitbucketPerAccount }, (_, k) => ({ ...kinds[k % kinds.length], name: `${kinds[k % kinds.length].name}-${k}` }));
+    const service = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] };
+    // The Bitbucket roles spread through the listing, as they are in a real account.
+    const step = Math.floor(rolesPerAccount / bitbucket.length);
+    const roles = Array.from({ length: rolesPerAccount }, (_, r) => (r % step === 0 && r / step < bitbucket.length ? bitbucket[r / step] : { name: `service-role-${r}`, trust: service }));
+    return {
+      id,
+      name: `account ${n}`,
+      auditRole: 'BitbucketOidcAudit',
+      providers: [{ host, clientIds: [AUDIENCE] }],
+      roles,
+      policies: { Deploy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: `arn:aws:iam::${id}:role/cdk-hnb659fds-deploy-role-${id}-eu-west-1` }] } },
+    };
+  };
+  const document = (action: string) => ({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: action, Resource: '*' }] });
+  return {
+    management,
+    accounts: Array.from({ length: accounts }, (_, n) => member(n)),
+    awsManaged: { AdministratorAccess: document('*'), ReadOnlyAccess: document('s3:Get*'), PowerUserAccess: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', NotAction: ['iam:*', 'organizations:*'], Resource: '*' }] } },
+  };
+}
+
+interface OrganisationRun {
+  readonly seconds: number;
+  readonly calls: number;
+  readonly throttled: number;
+  readonly report: { roles: unknown[]; summary: { rolesListed: number; rolesTrustingBitbucket: number; accountsRead: number; exitCode: number } };
+}
+
+/** npm run audit-roles --organization against the stand-in organisation, as a process with a deadline. */
+async function auditOrganisation(options: StandInOptions, flags: readonly string[]): Promise<OrganisationRun> {
+  const standIn = await AwsStandIn.start(options);
+  const work = mkdtempSync(join(tmpdir(), 'bench-organisation-'));
+  writeFileSync(join(work, 'empty'), '');
+  try {
+    const credentials = callerCredentials(options.management);
+    const processEnv = {
+      ...cleanEnv(),
+      AWS_ENDPOINT_URL: standIn.endpoint,
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      AWS_REGION: 'eu-west-1',
+      AWS_CONFIG_FILE: join(work, 'empty'),
+      AWS_SHARED_CREDENTIALS_FILE: join(work, 'empty'),
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    };
+    const started = process.hrtime.bigint();
+    const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((done, fail) => {
+      const child = spawn('npm', ['run', '--silent', 'audit-roles', '--', '--organization', '--role-name', 'BitbucketOidcAudit', '--json', ...flags], { cwd: ROOT, env: processEnv });
+      let out = '';
+      let err = '';
+      const deadline = setTimeout(() => child.kill('SIGTERM'), 600_000);
+      child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+      child.on('error', fail);
+      child.on('close', (exit) => (clearTimeout(deadline), done({ code: exit, stdout: out, stderr: err })));
+    });
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    if (code !== 2) throw new Error(`audit-roles --organization exited ${code}, expected 2 (high findings):\n${stderr.slice(-2000)}`);
+    return { seconds, calls: standIn.calls.length, throttled: standIn.count({ throttled: true }), report: JSON.parse(stdout) as OrganisationRun['report'] };
+  } finally {
+    await standIn.stop();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/**
+ * npm run audit-roles --organization on an emulated organisation of 20 accounts of 500
+ * roles (five of each trusting Bitbucket) behind 20 ms a call: quiet, with 10% of calls
+ * throttled, and throttled as IAM throttles (a rate per account); the wall time, the calls
+ * made and the serial sum of their latencies, and whether the findings are those of the
+ * quiet run. BENCH_AUDIT_GRID=1 also tries other concurrencies (how the defaults were chosen).
+ */
+async function benchOrganisationAudit(): Promise<void> {
+  const [accounts, roles, latencyMs] = [20, 500, 20];
+  const organisation = { ...emulatedOrganisation(accounts, roles), latencyMs };
+  const describe = (run: OrganisationRun) =>
+    `${run.seconds.toFixed(1)} s; ${run.calls} calls (${run.throttled} throttled), serial sum of latencies ${((run.calls * latencyMs) / 1000).toFixed(1)} s; ` +
+    `${run.report.summary.accountsRead} accounts read, ${run.report.summary.rolesListed} roles listed, ${run.report.summary.rolesTrustingBitbucket} trust Bitbucket`;
+  const quiet = await auditOrganisation(organisation, []);
+  const same = (run: OrganisationRun) => JSON.stringify(run.report.roles) === JSON.stringify(quiet.report.roles);
+  const compared = (run: OrganisationRun) => `${describe(run)}; findings ${same(run) ? 'identical to' : 'DIFFERENT from'} the quiet run's`;
+  const random = { throttleShare: 0.1, seed: 11 };
+  const iamLike = { accountRate: { perSecond: 10, burst: 5 } };
+  add(`audit-roles --organization, ${accounts} accounts x ${roles} roles (5 trust Bitbucket), ${latencyMs} ms a call, defaults`, describe(quiet));
+  const throttled = await auditOrganisation({ ...organisation, ...random }, []);
+  add('  the same, 10% of calls throttled', compared(throttled), 'findings identical', same(throttled));
+  const rated = await auditOrganisation({ ...organisation, ...iamLike }, []);
+  add('  the same, throttled past 10 calls a second per account (burst 5)', compared(rated), 'findings identical', same(rated));
+  const heavy = { ...emulatedOrganisation(1, roles, 60), latencyMs, ...iamLike };
+  const heavyRun = await auditOrganisation(heavy, []);
+  add(`  one account of ${roles} roles, 60 trusting Bitbucket, throttled past 10 calls a second`, describe(heavyRun));
+  if (process.env.BENCH_AUDIT_GRID !== '1') return;
+  const grid: Array<[string, StandInOptions, number, number]> = [
+    ...[1, 2, 4, 8, 16].map((n): [string, StandInOptions, number, number] => ['10% throttled', { ...organisation, ...random }, n, 4]),
+    ...[1, 2, 8].map((n): [string, StandInOptions, number, number] => ['10% throttled', { ...organisation, ...random }, 8, n]),
+    ...[1, 2, 4, 8].map((n): [string, StandInOptions, number, number] => ['one account, 60 Bitbucket roles, 10 calls/s', heavy, 1, n]),
+  ];
+  for (const [model, options, concurrentAccounts, concurrentCalls] of grid) {
+    const run = await auditOrganisation(options, ['--concurrent-accounts', String(concurrentAccounts), '--concurrent-calls', String(concurrentCalls)]);
+    add(`  grid: ${model}, --concurrent-accounts ${concurrentAccounts} --concurrent-calls ${concurrentCalls}`, describe(run));
+  }
+}
+
 async function main(): Promise<void> {
+  // npm run bench -- audit-organization (or any of these names) runs only those measures.
+  const measures: Record<string, (js: () => string) => void | Promise<void>> = {
+    synth: (js) => benchSynth(js()),
+    tests: () => benchTests(),
+    templates: (js) => benchTemplates(js()),
+    rehearsals: () => {
+      benchRehearsal('rehearse', 'rehearsal, single account (alone)', 90);
+      benchRehearsal('rehearse:stackset', 'rehearsal, organisation rollout (alone)');
+    },
+    'npm-test': () => benchWholeTest(),
+    audit: () => benchAudit(),
+    'audit-organization': () => benchOrganisationAudit(),
+  };
+  const chosen = process.argv.slice(2);
+  const unknown = chosen.filter((name) => !(name in measures));
+  if (unknown.length > 0) throw new Error(`unknown measure ${unknown.join(', ')}; choose from ${Object.keys(measures).join(', ')}`);
   rmSync(OUT, { recursive: true, force: true });
   mkdirSync(OUT, { recursive: true });
   const machine = `${cpus().length} cores (${cpus()[0]?.model.trim()}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
   process.stdout.write(`benchmark on ${machine}, ${RUNS} runs after a warm-up\n`);
-  const js = precompile();
-  benchSynth(js);
-  benchTests();
-  benchTemplates(js);
-  benchRehearsal('rehearse', 'rehearsal, single account (alone)', 90);
-  benchRehearsal('rehearse:stackset', 'rehearsal, organisation rollout (alone)');
-  benchWholeTest();
-  await benchAudit();
+  let compiled: string | undefined;
+  const js = () => (compiled ??= precompile());
+  for (const [name, run] of Object.entries(measures)) if (chosen.length === 0 || chosen.includes(name)) await run(js);
   const markdown = [
     `Measured ${new Date().toISOString().slice(0, 10)} on ${machine}; median (min-max) of ${RUNS} runs after a warm-up unless said.`,
     '',
