@@ -210,6 +210,27 @@ describe('--accounts, throttling and bounds', () => {
       expect(Math.max(...standIn.mostInFlight.values())).toBe(2);
     });
   });
+
+  test('an account whose IAM never answers: its line names the endpoint and the action; the accounts not yet started are skipped, not each waited for', async () => {
+    await withOrganisation({ silentAccounts: ['222222222222'] }, async (standIn) => {
+      const started = Date.now();
+      const run = await audit(standIn, [...ORGANIZATION_ARGS, '--json', '--concurrent-accounts', '1', '--timeout', '1']);
+      const report = JSON.parse(run.stdout) as JsonReport;
+      expect(report.accounts.map((account) => [account.id, account.status])).toEqual([
+        [MANAGEMENT, 'read'],
+        ['222222222222', 'failed'],
+        ['333333333333', 'skipped'],
+        ['444444444444', 'skipped'],
+        ['555555555555', 'skipped'],
+        ['666666666666', 'inactive'],
+      ]);
+      const line = `no answer from ${standIn.endpoint} for iam:ListOpenIDConnectProviders within 1 s (--timeout, 3 attempts); check the network and AWS_ENDPOINT_URL`;
+      expect(report.accounts[1].problems).toEqual([line]);
+      expect(report.accounts[2].problems).toEqual([`not tried after an earlier account's call: ${line}`]);
+      expect(run.code).toBe(2);
+      expect(Date.now() - started).toBeLessThan(15_000);
+    });
+  }, 30_000);
 });
 
 describe('the calling account alone, and refused arguments', () => {

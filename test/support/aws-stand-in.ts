@@ -51,6 +51,8 @@ export interface StandInOptions {
   readonly seed?: number;
   /** Accounts per ListAccounts page (Organizations' own maximum is 20). @default 20 */
   readonly organizationPageSize?: number;
+  /** Accounts whose IAM calls are taken and never answered, as a black-holed endpoint does. @default none */
+  readonly silentAccounts?: readonly string[];
   /** Whether the caller's account belongs to an organisation. @default true */
   readonly inOrganization?: boolean;
   /**
@@ -132,6 +134,7 @@ export class AwsStandIn {
     const account = key.slice(4, 16);
     const params = service === 'organizations' ? new URLSearchParams() : new URLSearchParams(body);
     const action = service === 'organizations' ? String(request.headers['x-amz-target'] ?? '').split('.')[1] ?? '' : params.get('Action') ?? '';
+    if (service === 'iam' && this.options.silentAccounts?.includes(account)) return;
     const throttled = this.random() < (this.options.throttleShare ?? 0) || this.overRate(account);
     this.calls.push({ service, action, account, throttled });
     const flying = (this.inFlight.get(account) ?? 0) + (service === 'iam' ? 1 : 0);
