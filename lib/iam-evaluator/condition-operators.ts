@@ -1,5 +1,6 @@
 import { BlockList, isIPv4, isIPv6 } from 'net';
 import { ContextValue, isChosenByCaller } from './request-context';
+import { StringPattern } from './string-language';
 
 /**
  * IAM's condition operators, with IAM's documented semantics: string operators are
@@ -100,11 +101,21 @@ export function stringLike(pattern: string, value: string): boolean {
   return expression.test(value);
 }
 
+/** An IPv4 or IPv6 address, optionally with a `/prefix` of its family's length or less, as IAM accepts in an address condition. */
+export function isAddressRange(range: string): boolean {
+  const parts = range.split('/');
+  if (parts.length > 2) return false;
+  const [network, prefixText] = parts;
+  const bits = isIPv4(network) ? 32 : isIPv6(network) ? 128 : undefined;
+  if (bits === undefined) return false;
+  return prefixText === undefined || (/^\d{1,3}$/.test(prefixText) && Number(prefixText) <= bits);
+}
+
 /** A CIDR (or a single address, which IAM reads as /32 or /128) contains the address. */
 export function inRange(range: string, address: string): boolean {
+  if (!isAddressRange(range)) return false;
   const [network, prefixText] = range.split('/');
-  const family = isIPv4(network) ? 'ipv4' : isIPv6(network) ? 'ipv6' : undefined;
-  if (family === undefined) return false;
+  const family = isIPv4(network) ? 'ipv4' : 'ipv6';
   const prefix = prefixText === undefined ? (family === 'ipv4' ? 32 : 128) : Number(prefixText);
   const list = new BlockList();
   list.addSubnet(network, prefix, family);
@@ -204,4 +215,46 @@ function addressWitnesses(policyValues: readonly string[]): string[] {
     found.push(...[...points].map(family.format));
   }
   return found;
+}
+
+/**
+ * One condition on a key that is present with one value, as the set of values that satisfy
+ * it: `always` (it holds, or fails, whatever the value), or the values matching one of
+ * `patterns` (none of them when `negated`). For a present single-valued key, `IfExists` and
+ * the set qualifiers reduce to the operator itself. Address operators on such a key are not
+ * decided over its values (`notModelled`).
+ */
+export type ValueClause =
+  | { readonly always: boolean }
+  | { readonly negated: boolean; readonly patterns: readonly StringPattern[] }
+  | { readonly notModelled: string };
+
+export function valueClause(operatorText: string, policyValues: readonly string[]): ValueClause {
+  const operator = parseOperator(operatorText);
+  if (operator === undefined) return { notModelled: `condition operator ${operatorText} is not modelled` };
+  const of = (kind: StringPattern['kind']) => policyValues.map((value) => ({ kind, value }));
+  switch (operator.base) {
+    case 'Null':
+      return { always: policyValues.some((value) => value.toLowerCase() === 'false') };
+    case 'StringEquals':
+    case 'StringNotEquals':
+      return { negated: operator.base === 'StringNotEquals', patterns: of('equals') };
+    case 'StringEqualsIgnoreCase':
+    case 'StringNotEqualsIgnoreCase':
+    case 'Bool':
+      return { negated: operator.base === 'StringNotEqualsIgnoreCase', patterns: of('equals-ignore-case') };
+    case 'StringLike':
+    case 'StringNotLike':
+      return { negated: operator.base === 'StringNotLike', patterns: of('like') };
+    case 'IpAddress':
+    case 'NotIpAddress':
+      return { notModelled: `${operatorText} on this key is not decided over its values` };
+  }
+}
+
+/** Whether one value matches a pattern of a clause. */
+export function patternMatches(pattern: StringPattern, value: string): boolean {
+  if (pattern.kind === 'like') return stringLike(pattern.value, value);
+  if (pattern.kind === 'equals') return pattern.value === value;
+  return pattern.value.toLowerCase() === value.toLowerCase();
 }

@@ -1,15 +1,19 @@
 import { stringLike } from './condition-operators';
+import { ANY_STRING, PatternProduct, Universe } from './string-language';
 import {
   actionTest,
   counts,
   effectOf,
   ElementMatch,
+  elementPatterns,
+  ElementPatterns,
   evaluateConditions,
   JsonObject,
   matchElement,
   notModelledParts,
   RequestContext,
   statementMatch,
+  StatementMatch,
   statementName,
   statementsOf,
 } from './policy-elements';
@@ -94,4 +98,168 @@ function evaluateStatement(statement: JsonObject, request: PermissionRequest, wh
     conditions,
   );
   return { statement: where, effect, match, counts: counts(effect, match), parts };
+}
+
+/** Which resources a question is about: a universe of strings, and patterns one of which each must match. */
+export interface ResourceScope {
+  /** @default - every string */
+  readonly universe?: Universe;
+  /** StringLike patterns (case-sensitive, as ARNs compare); a resource must match one. @default - no restriction */
+  readonly within?: readonly string[];
+  /** StringLike patterns a resource must match none of. @default - none */
+  readonly without?: readonly string[];
+}
+
+export interface ReachDecision {
+  /** Some resource of the scope is allowed: an Allow counts for it and no Deny does. */
+  readonly allowed: boolean;
+  /** One such resource (a character no policy names stands for every such character). */
+  readonly example?: string;
+  /** The Allow statements that grant `example`. */
+  readonly allowedBy: readonly StatementRef[];
+  /** Statements that bear on the action and are not modelled: taken toward allowing. */
+  readonly notModelled: readonly NotModelledStatement[];
+}
+
+interface PreparedStatement extends StatementRef {
+  readonly effect: 'Allow' | 'Deny';
+  readonly action: ElementPatterns;
+  /** How its Principal and Condition meet every request of the context (Action and Resource aside). */
+  readonly rest: StatementMatch;
+  readonly restParts: readonly string[];
+  readonly resource: ElementPatterns;
+}
+
+/**
+ * A principal's identity-based policies asked "may it call this action on SOME resource of
+ * this scope?", decided over every resource at once (string-language.ts) rather than for
+ * sample ARNs, so that `NotResource`, a Deny with `NotResource` and a Deny on chosen names
+ * weigh exactly what they exclude. Conditions are decided once, for the context given;
+ * statements it cannot model count as allowing (an Allow) or as not applying (a Deny), as in
+ * `evaluatePermissions`. Answers are kept per set of statements that bear on an action, so
+ * the thousands of actions of a service cost little more than one.
+ */
+export class PermissionReach {
+  private readonly statements: readonly PreparedStatement[];
+  private readonly decided = new Map<string, ReachDecision>();
+
+  constructor(documents: Readonly<Record<string, unknown>>, request: Omit<PermissionRequest, 'action' | 'resource'> = {}) {
+    this.statements = Object.entries(documents).flatMap(([policy, document]) =>
+      statementsOf(document).map((source, index) => {
+        const where = statementName(source, index);
+        const principal: ElementMatch =
+          'Principal' in source || 'NotPrincipal' in source ? { notModelled: 'an identity-based policy has no Principal', values: [] } : { matches: true, values: [] };
+        const conditions = evaluateConditions(source, request.context ?? {}, where, request.unlistedKeys);
+        return {
+          policy,
+          statement: where,
+          effect: effectOf(source, where),
+          action: elementPatterns(source, 'Action', where),
+          rest: statementMatch([principal], conditions),
+          restParts: notModelledParts([['Principal', principal]], conditions),
+          resource: elementPatterns(source, 'Resource', where),
+        };
+      }),
+    );
+  }
+
+  /** Whether `action` is allowed on some resource of `scope`. */
+  onSomeResource(action: string, scope: ResourceScope = {}): ReachDecision {
+    const test = actionTest(action);
+    return this.decide(
+      this.statements.map(({ action: element }) => ('notModelled' in element ? undefined : element.negated !== element.values.some(test))),
+      scope,
+    );
+  }
+
+  /**
+   * Whether some action that no policy names (a `service:name` spelled only with characters
+   * none of their Action patterns uses) is allowed on some resource of `scope`: what `"*"`
+   * or a broad `NotAction` grants, however the policies single out names to deny.
+   */
+  onSomeUnnamedAction(scope: ResourceScope = {}): ReachDecision {
+    const patterns = [...new Set(this.statements.flatMap(({ action }) => ('values' in action ? action.values.map((value) => value.toLowerCase()) : [])))];
+    const combinations = new PatternProduct(UNNAMED_ACTIONS, patterns.map((value) => ({ kind: 'like', value }))).matchCombinations();
+    let last: ReachDecision = { allowed: false, allowedBy: [], notModelled: [] };
+    for (const matches of combinations) {
+      const matched = new Set(patterns.filter((_, index) => matches[index]));
+      last = this.decide(
+        this.statements.map(({ action }) => ('notModelled' in action ? undefined : action.negated !== action.values.some((value) => matched.has(value.toLowerCase())))),
+        scope,
+      );
+      if (last.allowed) return last;
+    }
+    return last;
+  }
+
+  /** `actionMatches[i]`: whether statement i's Action covers the action (undefined: not modelled). */
+  private decide(actionMatches: ReadonlyArray<boolean | undefined>, scope: ResourceScope): ReachDecision {
+    const matches = this.statements.map((statement, index): StatementMatch => {
+      const action = actionMatches[index];
+      if (action === false || statement.rest === 'does-not-apply') return 'does-not-apply';
+      return action === undefined ? 'not-modelled' : statement.rest;
+    });
+    const counting = this.statements.map((statement, index) =>
+      statement.effect === 'Allow' ? matches[index] !== 'does-not-apply' : matches[index] === 'applies' && 'values' in statement.resource,
+    );
+    const key = `${counting.map(Number).join('')}|${scopeKey(scope)}`;
+    let decision = this.decided.get(key);
+    if (decision === undefined) {
+      decision = this.decideResources(this.statements.filter((_, index) => counting[index]), scope);
+      this.decided.set(key, decision);
+    }
+    const notModelled = this.statements
+      .filter((statement, index) => matches[index] !== 'does-not-apply' && (matches[index] === 'not-modelled' || 'notModelled' in statement.resource))
+      .map((statement) => ({
+        policy: statement.policy,
+        statement: statement.statement,
+        effect: statement.effect,
+        parts: [
+          ...('notModelled' in statement.action ? [`Action: ${statement.action.notModelled}`] : []),
+          ...('notModelled' in statement.resource ? [`Resource: ${statement.resource.notModelled}`] : []),
+          ...statement.restParts,
+        ],
+      }));
+    return { ...decision, notModelled };
+  }
+
+  private decideResources(involved: readonly PreparedStatement[], scope: ResourceScope): ReachDecision {
+    const patterns = [...new Set([...involved.flatMap(({ resource }) => ('values' in resource ? resource.values : [])), ...(scope.within ?? []), ...(scope.without ?? [])])];
+    const position = new Map(patterns.map((pattern, index) => [pattern, index]));
+    // A Resource it cannot read counts as every resource for an Allow; such a Deny does not count (see decide).
+    const holds = ({ resource }: PreparedStatement, matches: readonly boolean[]) =>
+      !('values' in resource) || resource.negated !== resource.values.some((pattern) => matches[position.get(pattern) ?? -1]);
+    const admits = (matches: readonly boolean[]) =>
+      (scope.within === undefined || scope.within.some((pattern) => matches[position.get(pattern) ?? -1])) &&
+      !(scope.without ?? []).some((pattern) => matches[position.get(pattern) ?? -1]) &&
+      involved.some((statement) => statement.effect === 'Allow' && holds(statement, matches)) &&
+      !involved.some((statement) => statement.effect === 'Deny' && holds(statement, matches));
+    const example = new PatternProduct(scope.universe ?? ANY_STRING, patterns.map((value) => ({ kind: 'like', value }))).witness(admits);
+    if (example === undefined) return { allowed: false, allowedBy: [], notModelled: [] };
+    const exampleMatches = patterns.map((pattern) => stringLike(pattern, example));
+    const allowedBy = involved.filter((statement) => statement.effect === 'Allow' && holds(statement, exampleMatches)).map(({ policy, statement }) => ({ policy, statement }));
+    return { allowed: true, example, allowedBy, notModelled: [] };
+  }
+}
+
+/** Every `service:name` made only of characters no pattern names. */
+const UNNAMED_ACTIONS: Universe = {
+  start: 0,
+  states: [
+    { accepting: false, moves: [{ on: 'other', to: 1 }] },
+    { accepting: false, moves: [{ on: 'other', to: 1 }, { on: ':', to: 2 }] },
+    { accepting: false, moves: [{ on: 'other', to: 3 }] },
+    { accepting: true, moves: [{ on: 'other', to: 3 }] },
+  ],
+};
+
+const universeIds = new WeakMap<Universe, number>();
+let universes = 0;
+function scopeKey(scope: ResourceScope): string {
+  let id = scope.universe === undefined ? -1 : universeIds.get(scope.universe);
+  if (id === undefined) {
+    id = universes++;
+    if (scope.universe !== undefined) universeIds.set(scope.universe, id);
+  }
+  return `${id}|${JSON.stringify([scope.within ?? null, scope.without ?? null])}`;
 }

@@ -57,6 +57,8 @@ export interface StatementResult {
   readonly applies: boolean;
   /** What the evaluator does not model in this statement; empty when it is decided. */
   readonly notModelled: readonly string[];
+  /** Principal and Action as matched, for a caller that decides some condition keys itself (trust-over-values.ts). */
+  readonly elements: readonly ElementMatch[];
 }
 
 export interface TrustDecision {
@@ -112,6 +114,7 @@ function evaluateStatement(statement: JsonObject, request: WebIdentityRequest, i
       ],
       conditions,
     ),
+    elements: [principal, action],
   };
 }
 

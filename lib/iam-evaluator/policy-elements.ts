@@ -1,4 +1,4 @@
-import { ConditionOutcome, conditionOutcome, isSupportedOperator, stringLike } from './condition-operators';
+import { ConditionOutcome, conditionOutcome, isAddressRange, isSupportedOperator, stringLike } from './condition-operators';
 import { ChosenByCaller, contextValue, isChosenByCaller, RequestContext } from './request-context';
 
 /**
@@ -95,6 +95,17 @@ export function matchElement(statement: JsonObject, name: string, where: string,
   return { matches: element === name ? any : !any, values: element === name ? values : values.map((value) => `not ${value}`) };
 }
 
+/** An element's patterns as written, `negated` for its `Not` form, or why they cannot be read. */
+export type ElementPatterns = { readonly negated: boolean; readonly values: readonly string[] } | { readonly notModelled: string };
+
+/** `Action`/`NotAction` (or `Resource`/`NotResource`) as patterns, for a caller that decides over every value (evaluate-permissions.ts). */
+export function elementPatterns(statement: JsonObject, name: string, where: string): ElementPatterns {
+  const notName = `Not${name}`;
+  if (name in statement === notName in statement) return { notModelled: `exactly one of ${name} and ${notName} is needed` };
+  const read = elementValues(statement, name in statement ? name : notName, where);
+  return 'notModelled' in read ? read : { negated: !(name in statement), values: read.values };
+}
+
 /** Action names compare without case; their patterns take StringLike's wildcards. */
 export function actionTest(action: string): (pattern: string) => boolean {
   const wanted = action.toLowerCase();
@@ -144,6 +155,9 @@ export function evaluateConditions(statement: JsonObject, context: RequestContex
         return unread(messageOf(error));
       }
       if (expected.some((text) => text.includes('${'))) return unread('a policy variable in the condition values', expected);
+      if (/^(?:ForAnyValue:|ForAllValues:)?(?:Not)?IpAddress(?:IfExists)?$/.test(operator) && !expected.every(isAddressRange)) {
+        return unread(`an address range IAM cannot read (${expected.filter((text) => !isAddressRange(text)).join(', ')})`, expected);
+      }
       const outcome = conditionOutcome(operator, expected, value);
       return { operator, key, expected, actual, ...chosen, outcome, holds: outcome !== 'fails' };
     });
