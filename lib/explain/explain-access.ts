@@ -2,6 +2,7 @@ import { DeployTarget, resolveIntrinsics } from '../iam-evaluator/template-intri
 import { conditionValues, evaluateTrustPolicy, TrustDecision, WebIdentityRequest } from '../iam-evaluator/evaluate-trust-policy';
 import { environmentsOfPatterns, formatBitbucketSubject, parseBitbucketSubject } from '../bitbucket/subject-patterns';
 import { TokenClaims } from '../bitbucket/token-claims';
+import { chosenByCaller } from '../iam-evaluator/request-context';
 import { quoted } from '../problems/quoted';
 
 export interface AccessQuestion {
@@ -29,11 +30,11 @@ export interface RoleVerdict {
 
 /** One thing known about a role beside its trust policy. */
 export interface RoleFact {
-  /** What it is about, so a reader can find it: `environment`, `provider-audience`, `provider-issuer`, `provider-imported`. */
+  /** What it is about, so a reader can find it: `environment`, `source-address`, `provider-audience`, `provider-issuer`, `provider-imported`. */
   readonly kind: string;
   /**
    * `ok` or `FAIL`: a check STS makes, and whether it holds (a failing one refuses the step);
-   * `why`: the reason the step is refused; `note`: what explain cannot see.
+   * `why`: the reason the step is refused; `note`: what explain cannot see or assumed.
    */
   readonly mark: 'ok' | 'FAIL' | 'why' | 'note';
   /** The line to show, every value in it already through `quoted`. */
@@ -45,13 +46,20 @@ interface TemplateJson {
   readonly Outputs?: Record<string, { Value: unknown }>;
 }
 
+/**
+ * The step's address when the question does not give it: STS sees the step's egress
+ * address (or none, through a VPC endpoint), so the verdict is the one for some address,
+ * erring toward admitting, and a note says so (IAM User Guide, aws:SourceIp).
+ */
+const ADDRESS_NOT_GIVEN = chosenByCaller("the step's address, which --source-ip did not give", true);
+
 /** The web-identity call STS makes for a token, as IAM evaluates it. */
 export function webIdentityRequest(question: AccessQuestion): WebIdentityRequest {
   const issuer = question.claims.iss.replace(/^https:\/\//, '');
   return {
     providerArn: `arn:${question.target.partition}:iam::${question.target.account}:oidc-provider/${issuer}`,
     action: 'sts:AssumeRoleWithWebIdentity',
-    context: { [`${issuer}:aud`]: question.claims.aud, [`${issuer}:sub`]: question.claims.sub, 'aws:SourceIp': question.sourceIp },
+    context: { [`${issuer}:aud`]: question.claims.aud, [`${issuer}:sub`]: question.claims.sub, 'aws:SourceIp': question.sourceIp ?? ADDRESS_NOT_GIVEN },
   };
 }
 
@@ -80,7 +88,8 @@ export function explainAccess(template: TemplateJson, question: AccessQuestion):
       const trust = resolveIntrinsics(resource.Properties?.AssumeRolePolicyDocument, target);
       const decision = evaluateTrustPolicy(trust, request);
       const mismatch = decision.admitted ? undefined : environmentMismatch(trust, decision, request);
-      const facts = [...(mismatch === undefined ? [] : [{ kind: 'environment', mark: 'why' as const, text: mismatch }]), providerCheck];
+      const address = decision.admitted ? addressFact(decision) : undefined;
+      const facts = [...(mismatch === undefined ? [] : [{ kind: 'environment', mark: 'why' as const, text: mismatch }]), ...(address === undefined ? [] : [address]), providerCheck];
       return {
         admitted: decision.admitted && facts.every((fact) => fact.mark !== 'FAIL'),
         logicalId,
@@ -89,6 +98,20 @@ export function explainAccess(template: TemplateJson, question: AccessQuestion):
         facts,
       };
     });
+}
+
+/** When the step's address was not given and the verdict depends on it: what was assumed, and how to ask. */
+function addressFact(decision: TrustDecision): RoleFact | undefined {
+  const depending = decision.statements.flatMap((statement) =>
+    statement.conditions.filter((condition) => condition.chosenByCaller === ADDRESS_NOT_GIVEN && condition.outcome === 'depends'),
+  );
+  if (depending.length === 0) return undefined;
+  const checks = depending.map((condition) => `${shownName(condition.operator)} ${shownName(condition.key)} ${listed(condition.expected)}`).join('; ');
+  return {
+    kind: 'source-address',
+    mark: 'note',
+    text: `admitted only from some source addresses (${checks}) and --source-ip was not given: this verdict assumes the step's egress address is among them; ask again with --source-ip <address> to decide it`,
+  };
 }
 
 /**
@@ -186,7 +209,8 @@ export function formatVerdict(verdict: RoleVerdict, question: AccessQuestion): s
     );
     lines.push(check(statement.actionMatches, `action ${listed(statement.actions)}`));
     for (const condition of statement.conditions) {
-      const actual = condition.actual === undefined ? 'nothing (the key is not in the request)' : shown(condition.actual);
+      const actual =
+        condition.chosenByCaller !== undefined ? `${condition.chosenByCaller.because} (taken as any)` : condition.actual === undefined ? 'nothing (the key is not in the request)' : shown(condition.actual);
       const expected = condition.expected.map(shown).join(' or ');
       lines.push(check(condition.holds, `${shownName(condition.operator)} ${shownName(condition.key)}: expected ${expected}; the request has ${actual}`));
     }

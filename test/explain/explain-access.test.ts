@@ -33,3 +33,35 @@ describe('formatVerdict: a hand-written template cannot forge a line either', ()
     expect(roleNames({ ...verdict, outputName: undefined })).toEqual(['DeployPipelineRoleA1']);
   });
 });
+
+describe("a role with allowedIpRanges asked about without the step's address", () => {
+  // AWS, IAM User Guide, aws:SourceIp: a real STS call carries the step's address (none through a VPC endpoint), so
+  // without --source-ip the verdict depends on it; explain errs toward exposure and says why (red-team finding 9).
+  const template = templateFromContext({
+    workspace: 'acme-corp',
+    audience: AUDIENCE,
+    roles: [{ id: 'Deploy', repositories: [REPO_A], environments: [ENV_PROD], allowedIpRanges: ['203.0.113.0/25'] }],
+  }).toJSON() as Template;
+
+  test('not a plain REFUSED: admitted, with a note saying what was assumed and how to ask', () => {
+    const [verdict] = explainAccess(template, question);
+    // With the address it is decided either way:
+    expect(explainAccess(template, { ...question, sourceIp: '203.0.113.9' })[0].admitted).toBe(true);
+    expect(explainAccess(template, { ...question, sourceIp: '203.0.113.200' })[0].admitted).toBe(false);
+    // Without it, the verdict must not be an undecorated refusal.
+    expect(verdict.admitted || verdict.decision.conservative).toBe(true);
+    expect(verdict.admitted).toBe(true);
+    const lines = formatVerdict(verdict, question);
+    expect(lines).toContain(
+      "  note admitted only from some source addresses (IpAddress aws:SourceIp \"203.0.113.0/25\") and --source-ip was not given: this verdict assumes the step's egress address is among them; ask again with --source-ip <address> to decide it",
+    );
+    expect(lines).toContain("  ok   IpAddress aws:SourceIp: expected \"203.0.113.0/25\"; the request has the step's address, which --source-ip did not give (taken as any)");
+  });
+
+  test('with the address given, or refused for another reason, no such note', () => {
+    const given = explainAccess(template, { ...question, sourceIp: '203.0.113.9' })[0];
+    expect(given.facts.map((fact) => fact.kind)).not.toContain('source-address');
+    const otherRepository = explainAccess(template, { ...question, claims: { ...question.claims, sub: `{0f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a}:${ENV_PROD}:${STEP}` } })[0];
+    expect([otherRepository.admitted, otherRepository.facts.map((fact) => fact.kind)]).toEqual([false, ['provider-audience']]);
+  });
+});

@@ -49,6 +49,15 @@ describe('npm run explain (in process; test/e2e runs it as a process)', () => {
     expect(run.stdout).not.toContain('FAIL');
   });
 
+  test('a role with allowedIpRanges and no --source-ip: ADMITTED with a note, exit 0 (the verdict is for some address in range)', () => {
+    const ranged = [...CONTEXT, '-c', 'allowedIpRanges=203.0.113.0/25'];
+    const run = explain(['--claims', '-', ...ranged], JSON.stringify(claims(PRODUCTION)));
+    expect([run.exitCode, titles(run.stdout).map((line) => line.replace(/^.*: /, ''))]).toEqual([0, ['ADMITTED']]);
+    expect(run.stdout).toContain('  note admitted only from some source addresses');
+    const outside = explain(['--claims', '-', ...ranged, '--source-ip', '198.51.100.7'], JSON.stringify(claims(PRODUCTION)));
+    expect([outside.exitCode, outside.stdout.includes('  note admitted only')]).toEqual([1, false]);
+  });
+
   test('a refused token: exit 1, names the failing condition and what it expected, never prints the token', () => {
     const run = explain(['--claims', '-', ...CONTEXT], token(`${REPO_B}:${STEP}`));
     expect(run.exitCode).toBe(1);
