@@ -1,3 +1,4 @@
+import { quoted } from '../problems/quoted';
 import { PermissionLevel, permissionLevel } from './permission-level';
 import { RoleReplacement, roleReplacement } from './replacement';
 import { BitbucketProvider, Finding, reaches, RoleFacts } from './role-facts';
@@ -57,40 +58,71 @@ export function auditRole(role: RoleFacts, providers: readonly BitbucketProvider
 
 function trustFindings(exposure: TrustExposure, provider: BitbucketProvider, permissions: PermissionLevel): Finding[] {
   const findings: Finding[] = [];
+  if (exposure.undecided !== undefined) {
+    findings.push({ id: 'not-evaluated', severity: 'medium', message: `the trust for ${provider.host}: ${exposure.undecided}; review it by hand` });
+  }
   for (const statement of exposure.notModelled) {
     findings.push({ id: 'not-evaluated', severity: 'medium', message: `trust statement ${statement}: the verdicts err toward exposure; review it by hand` });
   }
+  if (exposure.noClientIds) {
+    findings.push({
+      id: 'provider-without-audiences',
+      severity: 'low',
+      message:
+        `provider ${provider.arn} lists no audience (client ID): STS refuses a token whose audience the provider does not list, but AWS does not ` +
+        'document an empty list, so the verdicts took every audience a step can ask for (oidc: audiences) as accepted',
+    });
+  }
+  const patterns = exposure.subPatterns.map((pattern) => quoted(pattern)).join(', ');
   if (exposure.anyRepository) {
+    const example = exposure.unnamedRepositories === undefined ? '' : ` (${exposure.unnamedRepositories.share}; for example a step with sub ${quoted(exposure.unnamedRepositories.example)})`;
     findings.push({
       id: 'any-repository',
       severity: 'high',
       message:
         exposure.subPatterns.length === 0
           ? `no sub condition: every step of every branch and pull request of every repository of workspace ${provider.workspace} can assume it`
-          : `its sub patterns (${exposure.subPatterns.join(', ')}) admit every repository of workspace ${provider.workspace}, every branch and pull request`,
+          : `its sub conditions (${patterns}) admit repositories it does not name${example}: in effect every repository of workspace ${provider.workspace}, every branch and pull request`,
     });
-  }
-  for (const pattern of exposure.repositoryWildcards) {
-    findings.push({ id: 'repository-wildcard', severity: 'medium', message: `sub pattern ${pattern} has a wildcard in the repository UUID: repositories created later may match it` });
+  } else if (exposure.unnamedRepositories !== undefined) {
+    findings.push({
+      id: 'repository-wildcard',
+      severity: 'medium',
+      message:
+        `its sub conditions (${patterns}) admit ${exposure.unnamedRepositories.share} it does not name in full ` +
+        `(for example a step with sub ${quoted(exposure.unnamedRepositories.example)}): repositories created later may match`,
+    });
   }
   if (exposure.noAudienceCheck && provider.clientIds.length > 1) {
     findings.push({
       id: 'no-audience-check',
       severity: 'medium',
-      message: `no aud condition, and the provider accepts ${provider.clientIds.length} audiences (${provider.clientIds.join(', ')}): a token minted for any of them gets in`,
+      message: `no aud condition, and the provider accepts ${provider.clientIds.length} audiences (${provider.clientIds.map((id) => quoted(id)).join(', ')}): a token minted for any of them gets in`,
     });
   }
-  if (exposure.anyBranch && permissions.level !== 'none') {
-    const what = permissions.level === 'admin' ? 'make itself account admin' : 'deploy';
+  if (exposure.anyBranch !== undefined && permissions.level !== 'none') {
+    const branch = exposure.anyBranch;
+    const of = branch.repositories.length > 0 ? ` of ${branch.repositories.join(', ')}` : '';
+    const who =
+      branch.environment === 'none'
+        ? `a step without deployment: (any branch or pull request${of})`
+        : `a step deploying to an environment the trust does not name by full UUID (any branch${of} can add deployment: Test, one of Bitbucket's default environments, ` +
+          `to its own bitbucket-pipelines.yml; for example sub ${quoted(branch.example)})`;
     const shown = permissions.because.slice(0, 3).join('; ') + (permissions.because.length > 3 ? `; and ${permissions.because.length - 3} more` : '');
     findings.push({
       id: 'write-from-any-branch',
       severity: permissions.level === 'admin' ? 'high' : 'medium',
-      message: `a step without deployment: (any branch or pull request${exposure.repositories.length > 0 ? ` of ${exposure.repositories.join(', ')}` : ''}) can assume it and ${what}: ${shown}`,
+      message: `${who} can assume it and ${LEVEL_WORDS[permissions.level]}: ${shown}`,
     });
   }
   return findings;
 }
+
+const LEVEL_WORDS: Readonly<Record<Exclude<PermissionLevel['level'], 'none'>, string>> = {
+  admin: 'make itself account admin',
+  deploy: 'deploy',
+  writes: 'write',
+};
 
 function dedupe(findings: readonly Finding[]): Finding[] {
   const seen = new Set<string>();

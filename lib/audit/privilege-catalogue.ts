@@ -4,23 +4,31 @@
  * One capability per entry, each with its source, like a rule pack. The escalation paths
  * follow Cloudsplaining's catalogue (salesforce/cloudsplaining, `PRIVILEGE_ESCALATION_METHODS`
  * in cloudsplaining/shared/constants.py at 5012eab, itself Rhino Security Labs' research
- * extended with DataDog's pathfinding.cloud), plus the SSM edges of nccgroup/PMapper
- * (principalmapper/graphing/ssm_edges.py at 91d2e60) and, from this project, deploying
- * through the CDK deploy role.
+ * extended with DataDog's pathfinding.cloud, every path of which is here), plus the SSM
+ * edges of nccgroup/PMapper (principalmapper/graphing/ssm_edges.py at 91d2e60), the roles
+ * AWS sets up with AdministratorAccess and, from this project, deploying through the CDK
+ * deploy role; then write rights short of those.
  */
 export interface Capability {
   /** A stable name for people and machines. */
   readonly id: string;
-  /** `escalation`: account admin within reach; `deploy`: deploys whatever CloudFormation's execution role allows. */
-  readonly tier: 'escalation' | 'deploy';
-  /** Every action the path needs; the role holds the capability when each is allowed on some resource. */
+  /**
+   * `escalation`: account admin within reach; `deploy`: deploys whatever CloudFormation's
+   * execution role allows; `writes`: changes data or other principals' rights, short of
+   * either (see also write-actions.ts, the tier's other half).
+   */
+  readonly tier: 'escalation' | 'deploy' | 'writes';
+  /** Every action the path needs; the role holds the capability when each is allowed on some resource of `resources`. */
   readonly actions: readonly string[];
   /**
-   * Which resources to ask about: `named` (each resource the policies name, the role itself,
-   * and one they do not name), `unnamed` (only one they do not name: "any role", not the
-   * few they list), `cdk-deploy-role` (this account's CDK deploy roles).
+   * Which resources count, each decided over every resource of that kind (never sample ARNs):
+   * `any` some resource; `unnamed-role` a role of the account with a name the policies do not
+   * single out ("any role"); `admin-roles` the roles AWS sets up with AdministratorAccess in
+   * member accounts; `cdk-deploy-role`, `cdk-publishing-roles` the CDK bootstrap roles of
+   * those kinds, any qualifier and region (cdk-role-reach.ts); `other-roles` any role that is
+   * not a CDK bootstrap role, whose own rights this audit does not see.
    */
-  readonly resources: 'named' | 'unnamed' | 'cdk-deploy-role';
+  readonly resources: 'any' | 'unnamed-role' | 'admin-roles' | 'cdk-deploy-role' | 'cdk-publishing-roles' | 'other-roles';
   /** What holding it lets a step do, for the finding's line. */
   readonly what: string;
   readonly source: string;
@@ -30,22 +38,29 @@ const CLOUDSPLAINING = 'https://github.com/salesforce/cloudsplaining/blob/5012ea
 const PATH = (id: string) => `https://pathfinding.cloud/paths/${id}`;
 const PMAPPER_SSM = 'https://github.com/nccgroup/PMapper/blob/91d2e60102bdadf346d77b60d90ddaa4a678f037/principalmapper/graphing/ssm_edges.py';
 
-/** An action no policy names and no service has: allowed only by `*` or a NotAction. */
-export const UNNAMED_ACTION = 'bitbucketoidcaudit:UnnamedAction';
+/**
+ * Roles AWS creates with AdministratorAccess: in accounts an organisation creates
+ * (Organizations User Guide, "Accessing member accounts"), in accounts Control Tower enrols
+ * (AWSControlTowerExecution), and the execution role self-managed StackSets use.
+ */
+export const ADMIN_ROLE_NAMES: readonly string[] = ['OrganizationAccountAccessRole', 'AWSControlTowerExecution', 'AWSCloudFormationStackSetExecutionRole'];
+
+/** Stands for every action no policy names (decided over all of them: PermissionReach.onSomeUnnamedAction). */
+export const UNNAMED_ACTION = '<an action no policy names>';
 
 const passRoleTo = (id: string, actions: readonly string[], what: string, path: string): Capability => ({
   id,
   tier: 'escalation',
   actions: ['iam:PassRole', ...actions],
-  resources: 'named',
+  resources: 'any',
   what: `pass a role to ${what} that runs its code`,
   source: PATH(path),
 });
 
-const iamWrite = (action: string, what: string, path: string): Capability => ({ id: action, tier: 'escalation', actions: [action], resources: 'named', what, source: path === '' ? CLOUDSPLAINING : PATH(path) });
+const iamWrite = (action: string, what: string, path: string): Capability => ({ id: action, tier: 'escalation', actions: [action], resources: 'any', what, source: path === '' ? CLOUDSPLAINING : PATH(path) });
 
 export const PRIVILEGE_CATALOGUE: readonly Capability[] = [
-  { id: 'every-action', tier: 'escalation', actions: [UNNAMED_ACTION, 'iam:CreateUser'], resources: 'unnamed', what: 'do anything (every action, IAM included, as AdministratorAccess does)', source: CLOUDSPLAINING },
+  { id: 'every-action', tier: 'escalation', actions: [UNNAMED_ACTION, 'iam:CreateUser'], resources: 'any', what: 'do anything (every action, IAM included, as AdministratorAccess does)', source: CLOUDSPLAINING },
   // IAM permissions on policies, roles, users and groups (Cloudsplaining's categories 1 to 3).
   iamWrite('iam:PutRolePolicy', 'write an inline policy into a role, itself included', 'iam-005'),
   iamWrite('iam:AttachRolePolicy', 'attach any managed policy to a role, itself included', 'iam-009'),
@@ -64,9 +79,17 @@ export const PRIVILEGE_CATALOGUE: readonly Capability[] = [
     id: 'sts:AssumeRole on any role',
     tier: 'escalation',
     actions: ['sts:AssumeRole'],
-    resources: 'unnamed',
+    resources: 'unnamed-role',
     what: 'assume any role that trusts the account (the CDK deploy role and every other)',
-    source: PATH('iam-016'),
+    source: PATH('sts-001'),
+  },
+  {
+    id: 'sts:AssumeRole on an admin role AWS sets up',
+    tier: 'escalation',
+    actions: ['sts:AssumeRole'],
+    resources: 'admin-roles',
+    what: 'assume OrganizationAccountAccessRole, AWSControlTowerExecution or AWSCloudFormationStackSetExecutionRole, which AWS creates with AdministratorAccess',
+    source: 'https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_accounts_create-cross-account-role.html',
   },
   // iam:PassRole to a service that runs code (Cloudsplaining's category 4).
   passRoleTo('iam:PassRole + lambda:CreateFunction', ['lambda:CreateFunction'], 'a new Lambda function', 'lambda-001'),
@@ -87,21 +110,49 @@ export const PRIVILEGE_CATALOGUE: readonly Capability[] = [
   passRoleTo('iam:PassRole + apprunner:CreateService', ['apprunner:CreateService'], 'an App Runner service', 'apprunner-001'),
   passRoleTo('iam:PassRole + bedrock-agentcore:CreateCodeInterpreter', ['bedrock-agentcore:CreateCodeInterpreter'], 'a Bedrock code interpreter', 'bedrock-001'),
   // Changing code that already runs with a role (Cloudsplaining's category 5, pathfinding.cloud's existing-resource paths).
-  { id: 'lambda:UpdateFunctionCode', tier: 'escalation', actions: ['lambda:UpdateFunctionCode'], resources: 'named', what: "replace the code of a Lambda function that runs with its role", source: PATH('lambda-003') },
-  { id: 'glue:UpdateDevEndpoint', tier: 'escalation', actions: ['glue:UpdateDevEndpoint'], resources: 'named', what: "take over a Glue development endpoint and its role", source: PATH('glue-002') },
+  { id: 'lambda:UpdateFunctionCode', tier: 'escalation', actions: ['lambda:UpdateFunctionCode'], resources: 'any', what: "replace the code of a Lambda function that runs with its role", source: PATH('lambda-003') },
+  { id: 'glue:UpdateDevEndpoint', tier: 'escalation', actions: ['glue:UpdateDevEndpoint'], resources: 'any', what: "take over a Glue development endpoint and its role", source: PATH('glue-002') },
   {
     id: 'cloudformation:CreateChangeSet + ExecuteChangeSet',
     tier: 'escalation',
     actions: ['cloudformation:CreateChangeSet', 'cloudformation:ExecuteChangeSet'],
-    resources: 'named',
+    resources: 'any',
     what: "change a stack through the stack's own service role",
     source: PATH('cloudformation-005'),
+  },
+  {
+    id: 'cloudformation:UpdateStack',
+    tier: 'escalation',
+    actions: ['cloudformation:UpdateStack'],
+    resources: 'any',
+    // UpdateStack without RoleARN reuses the stack's role: a CDK stack's is cdk-<qualifier>-cfn-exec-role, AdministratorAccess by default.
+    what: "change a stack through the role it already has (a CDK stack's: the execution role)",
+    source: PATH('cloudformation-002'),
+  },
+  { id: 'codebuild:StartBuild', tier: 'escalation', actions: ['codebuild:StartBuild'], resources: 'any', what: "run a build with its own buildspec (buildspecOverride) and the project's role", source: PATH('codebuild-002') },
+  { id: 'codebuild:StartBuildBatch', tier: 'escalation', actions: ['codebuild:StartBuildBatch'], resources: 'any', what: "run a batch build with its own buildspec and the project's role", source: PATH('codebuild-003') },
+  { id: 'apprunner:UpdateService', tier: 'escalation', actions: ['apprunner:UpdateService'], resources: 'any', what: "change what an App Runner service runs, with the service's instance role", source: PATH('apprunner-002') },
+  {
+    id: 'bedrock-agentcore:StartCodeInterpreterSession + InvokeCodeInterpreter',
+    tier: 'escalation',
+    actions: ['bedrock-agentcore:StartCodeInterpreterSession', 'bedrock-agentcore:InvokeCodeInterpreter'],
+    resources: 'any',
+    what: "run code in an existing Bedrock code interpreter with its role (Cloudsplaining's AccessExistingBedrockCodeInterpreterSession)",
+    source: PATH('bedrock-002'),
+  },
+  {
+    id: 'sagemaker notebook lifecycle configuration',
+    tier: 'escalation',
+    actions: ['sagemaker:CreateNotebookInstanceLifecycleConfig', 'sagemaker:StopNotebookInstance', 'sagemaker:UpdateNotebookInstance', 'sagemaker:StartNotebookInstance'],
+    resources: 'any',
+    what: "run a start-up script in an existing SageMaker notebook with its role (Cloudsplaining's UpdateSageMakerNotebookLifecycleConfig)",
+    source: PATH('sagemaker-005'),
   },
   {
     id: 'ec2:ModifyInstanceAttribute + StopInstances + StartInstances',
     tier: 'escalation',
     actions: ['ec2:ModifyInstanceAttribute', 'ec2:StopInstances', 'ec2:StartInstances'],
-    resources: 'named',
+    resources: 'any',
     what: "rewrite an instance's user data and so run code with its role",
     source: PATH('ec2-002'),
   },
@@ -109,19 +160,19 @@ export const PRIVILEGE_CATALOGUE: readonly Capability[] = [
     id: 'ec2:CreateLaunchTemplateVersion + ModifyLaunchTemplate',
     tier: 'escalation',
     actions: ['ec2:CreateLaunchTemplateVersion', 'ec2:ModifyLaunchTemplate'],
-    resources: 'named',
+    resources: 'any',
     what: 'rewrite a launch template that instances with roles start from',
     source: PATH('ec2-004'),
   },
-  { id: 'ec2-instance-connect:SendSSHPublicKey', tier: 'escalation', actions: ['ec2-instance-connect:SendSSHPublicKey'], resources: 'named', what: 'log in to an instance and use its role', source: PATH('ec2instanceconnect-003') },
-  { id: 'ecs:ExecuteCommand', tier: 'escalation', actions: ['ecs:ExecuteCommand'], resources: 'named', what: 'run commands in a task and use its role', source: PATH('ecs-006') },
-  { id: 'ssm:SendCommand', tier: 'escalation', actions: ['ssm:SendCommand'], resources: 'named', what: 'run commands on an instance and use its role', source: PMAPPER_SSM },
-  { id: 'ssm:StartSession', tier: 'escalation', actions: ['ssm:StartSession'], resources: 'named', what: 'open a shell on an instance and use its role', source: PMAPPER_SSM },
+  { id: 'ec2-instance-connect:SendSSHPublicKey', tier: 'escalation', actions: ['ec2-instance-connect:SendSSHPublicKey'], resources: 'any', what: 'log in to an instance and use its role', source: PATH('ec2instanceconnect-003') },
+  { id: 'ecs:ExecuteCommand', tier: 'escalation', actions: ['ecs:ExecuteCommand'], resources: 'any', what: 'run commands in a task and use its role', source: PATH('ecs-006') },
+  { id: 'ssm:SendCommand', tier: 'escalation', actions: ['ssm:SendCommand'], resources: 'any', what: 'run commands on an instance and use its role', source: PMAPPER_SSM },
+  { id: 'ssm:StartSession', tier: 'escalation', actions: ['ssm:StartSession'], resources: 'any', what: 'open a shell on an instance and use its role', source: PMAPPER_SSM },
   {
     id: 'sagemaker:CreatePresignedNotebookInstanceUrl',
     tier: 'escalation',
     actions: ['sagemaker:CreatePresignedNotebookInstanceUrl'],
-    resources: 'named',
+    resources: 'any',
     what: 'open a SageMaker notebook and use its role',
     source: PATH('sagemaker-004'),
   },
@@ -133,5 +184,22 @@ export const PRIVILEGE_CATALOGUE: readonly Capability[] = [
     resources: 'cdk-deploy-role',
     what: "deploy whatever the bootstrap's CloudFormation execution policy allows (AdministratorAccess by default)",
     source: 'https://docs.aws.amazon.com/cdk/v2/guide/bootstrapping-env.html',
+  },
+  // Writes short of those (the rest of the tier: write-actions.ts).
+  {
+    id: 'the CDK publishing roles',
+    tier: 'writes',
+    actions: ['sts:AssumeRole'],
+    resources: 'cdk-publishing-roles',
+    what: 'overwrite the file and image assets that later deploys publish (the bootstrap bucket and repository)',
+    source: 'https://docs.aws.amazon.com/cdk/v2/guide/bootstrapping-env.html',
+  },
+  {
+    id: 'sts:AssumeRole on other roles',
+    tier: 'writes',
+    actions: ['sts:AssumeRole'],
+    resources: 'other-roles',
+    what: "assume roles this audit does not judge (their rights are in their own policies: audit them too)",
+    source: PATH('sts-001'),
   },
 ];

@@ -20,6 +20,9 @@ export interface BitbucketSubject {
   readonly step: string;
 }
 
+/** A UUID as claims carry it: braces, lowercase hex digits (each `x`) and dashes. */
+export const BITBUCKET_UUID_SHAPE = '{xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}';
+
 const CLAIM_UUID = '\\{[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\}';
 const SUBJECT = new RegExp(`^(${CLAIM_UUID}):(?:(${CLAIM_UUID}):)?(${CLAIM_UUID})$`);
 
@@ -41,8 +44,8 @@ export function environmentsOfPatterns(patterns: readonly string[]): string[] {
   return [...new Set(patterns.flatMap((pattern) => environment.exec(pattern)?.[1] ?? []))];
 }
 
-/** The repositories a set of `sub` patterns names by their full UUID (`{repo}:…`), in order, once each. */
+/** The repositories a set of `sub` patterns names by their full UUID at the start (`{repo}:…`, `{repo}*`), in order, once each. */
 export function repositoriesOfPatterns(patterns: readonly string[]): string[] {
-  const repository = new RegExp(`^(${CLAIM_UUID}):`);
+  const repository = new RegExp(`^(${CLAIM_UUID})`);
   return [...new Set(patterns.flatMap((pattern) => repository.exec(pattern)?.[1] ?? []))];
 }

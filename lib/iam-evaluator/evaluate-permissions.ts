@@ -124,6 +124,8 @@ export interface ReachDecision {
 interface PreparedStatement extends StatementRef {
   readonly effect: 'Allow' | 'Deny';
   readonly action: ElementPatterns;
+  /** Its Action patterns by service prefix (lower-cased), `*` for those whose prefix has a wildcard: a large policy is asked thousands of actions. */
+  readonly actionsByService?: ReadonlyMap<string, readonly string[]>;
   /** How its Principal and Condition meet every request of the context (Action and Resource aside). */
   readonly rest: StatementMatch;
   readonly restParts: readonly string[];
@@ -155,6 +157,7 @@ export class PermissionReach {
           statement: where,
           effect: effectOf(source, where),
           action: elementPatterns(source, 'Action', where),
+          actionsByService: byService(elementPatterns(source, 'Action', where)),
           rest: statementMatch([principal], conditions),
           restParts: notModelledParts([['Principal', principal]], conditions),
           resource: elementPatterns(source, 'Resource', where),
@@ -166,8 +169,13 @@ export class PermissionReach {
   /** Whether `action` is allowed on some resource of `scope`. */
   onSomeResource(action: string, scope: ResourceScope = {}): ReachDecision {
     const test = actionTest(action);
+    const service = action.split(':')[0].toLowerCase();
     return this.decide(
-      this.statements.map(({ action: element }) => ('notModelled' in element ? undefined : element.negated !== element.values.some(test))),
+      this.statements.map(({ action: element, actionsByService }) => {
+        if ('notModelled' in element) return undefined;
+        const candidates = [...(actionsByService?.get(service) ?? []), ...(actionsByService?.get('*') ?? [])];
+        return element.negated !== candidates.some(test);
+      }),
       scope,
     );
   }
@@ -240,6 +248,17 @@ export class PermissionReach {
     const allowedBy = involved.filter((statement) => statement.effect === 'Allow' && holds(statement, exampleMatches)).map(({ policy, statement }) => ({ policy, statement }));
     return { allowed: true, example, allowedBy, notModelled: [] };
   }
+}
+
+function byService(element: ElementPatterns): ReadonlyMap<string, readonly string[]> | undefined {
+  if ('notModelled' in element) return undefined;
+  const found = new Map<string, string[]>();
+  for (const pattern of element.values) {
+    const prefix = pattern.split(':')[0].toLowerCase();
+    const key = /[*?]/.test(prefix) || !pattern.includes(':') ? '*' : prefix;
+    found.set(key, [...(found.get(key) ?? []), pattern]);
+  }
+  return found;
 }
 
 /** Every `service:name` made only of characters no pattern names. */

@@ -22,6 +22,7 @@ const PLACEHOLDER_ACCOUNT = '123456789012';
 
 const FIXES: Readonly<Record<string, string>> = {
   'any-repository': 'list the repository UUIDs (repositories=<UUID>,...) instead of the whole workspace',
+  'repository-wildcard': 'name each repository by its full UUID (repositories=<UUID>,...)',
   'write-from-any-branch':
     'pin it to a deployment environment whose deployment permissions allow only your release branch (environments=<UUID>), ' +
     'or give it cdkAccess=lookup and deploy from a second role pinned to that environment',

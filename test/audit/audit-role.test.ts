@@ -85,11 +85,28 @@ describe('findings on the trust and permissions of roles as real accounts have t
     });
 
     test('what no request can satisfy admits nobody: no finding (and the role is not listed)', () => {
-      for (const condition of [{ Bool: { 'aws:SecureTransport': 'false' } }, { Null: { 'aws:SourceIp': 'true' } }]) {
+      for (const condition of [{ Bool: { 'aws:SecureTransport': 'false' } }, { Null: { 'aws:SecureTransport': 'true' } }]) {
         const facts = role('closed', trust({ StringEquals: aud, ...condition }), attached(ADMIN));
         expect(findings(facts)).toEqual([]);
         expect(bitbucketProvidersTrustedBy(facts.trust, [PROVIDER])).toEqual([]);
       }
+    });
+
+    // AWS, IAM User Guide, "AWS global condition context keys", aws:SourceIp: "This key is included in the request
+    // context, except when the requester uses a VPC endpoint to make the request." A step on a self-hosted runner
+    // (which serves every repository of the workspace) calling STS through an STS VPC endpoint sends none.
+    describe('a trust that admits only requests without aws:SourceIp (through a VPC endpoint)', () => {
+      test.each([
+        ['Allow with Null aws:SourceIp true', trust({ StringEquals: aud, Null: { 'aws:SourceIp': 'true' } })],
+        [
+          'aud-only Allow beside a Deny on Null aws:SourceIp false',
+          { Version: '2012-10-17', Statement: [(trust({ StringEquals: aud }) as { Statement: object[] }).Statement[0], { Effect: 'Deny', Principal: '*', Action: '*', Condition: { Null: { 'aws:SourceIp': 'false' } } }] },
+        ],
+      ])('%s: listed, and every repository gets in (high)', (_label, trustPolicy) => {
+        const facts = role('vpc-endpoint', trustPolicy, attached(ADMIN));
+        expect(bitbucketProvidersTrustedBy(facts.trust, [PROVIDER]).length > 0).toBe(true);
+        expect(findings(facts)).toContainEqual(['high', 'any-repository']);
+      });
     });
 
     test('a Deny the step can step around (an address range) does not close the trust', () => {

@@ -209,7 +209,7 @@ describe("synth warnings: the audit's judgement on the synthesized roles", () =>
   test('the workspace-wide trust warns what it admits, beside the deploy warning', () => {
     const pinned = warnings({ repositories: '*', environments: ENV_PROD });
     expect(pinned).toHaveLength(1);
-    expect(pinned[0]).toMatch(/^Role PipelineRole \(high, any-repository\): its sub patterns \(\{\*\}:\{c0ffee00-1234-4abc-8def-0123456789ab\}:\*\) admit every repository of workspace acme-corp/);
+    expect(pinned[0]).toMatch(/^Role PipelineRole \(high, any-repository\): its sub conditions \("\{\*\}:\{c0ffee00-1234-4abc-8def-0123456789ab\}:\*"\) admit repositories it does not name \(every repository UUID; .*\): in effect every repository of workspace acme-corp/);
     expect(pinned[0]).toContain('Fix: list the repository UUIDs');
     expect(warnings({ repositories: '*' }).map((warning) => /\((\w+), ([\w-]+)\)/.exec(warning)?.slice(1))).toEqual([
       ['high', 'any-repository'],
