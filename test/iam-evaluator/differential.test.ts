@@ -2,7 +2,9 @@
  * The evaluator against an independent IAM simulator (@cloud-copilot/iam-simulate, run
  * with runUnsafeSimulation: its runSimulation drops context keys its data does not list,
  * such as `<issuer>:sub`). Random trust policies and permission policies, Bitbucket-shaped
- * requests, from a seeded generator: a failure prints the seed and the case, and
+ * requests, from a seeded generator; and the decisions over every value (a trust over every
+ * Bitbucket sub, a permission over every resource): their witnesses must be admitted by the
+ * simulator, and when there is none no sampled value may be. A failure prints the seed and the case, and
  * `IAM_DIFF_SEED=<seed>` replays it (`IAM_DIFF_SEED=random` explores new cases).
  */
 import { createValidatedPolicy, validateIdentityPolicy, validateTrustPolicy } from '@cloud-copilot/iam-policy';
@@ -10,11 +12,16 @@ import { runUnsafeSimulation } from '@cloud-copilot/iam-simulate';
 import { evaluatePermissions, PermissionRequest } from '../../lib/iam-evaluator/evaluate-permissions';
 import { evaluateTrustPolicy, WebIdentityRequest } from '../../lib/iam-evaluator/evaluate-trust-policy';
 import { chosenByCaller } from '../../lib/iam-evaluator/request-context';
+import { PatternProduct } from '../../lib/iam-evaluator/string-language';
+import { TrustOverValues } from '../../lib/iam-evaluator/trust-over-values';
+import { PermissionReach } from '../../lib/iam-evaluator/evaluate-permissions';
+import { bitbucketSubjects } from '../../lib/audit/subject-language';
 
 const SEED = process.env.IAM_DIFF_SEED === 'random' ? Math.floor(Math.random() * 2 ** 31) : Number(process.env.IAM_DIFF_SEED ?? 20261202);
 const TRUST_CASES = 2000;
 const PERMISSION_CASES = 2000;
 const OPEN_CASES = 500;
+const OVER_VALUES_CASES = 600;
 
 /** mulberry32: small, seeded, the same sequence on every platform. */
 function generator(seed: number) {
@@ -243,5 +250,78 @@ describe(`the evaluator agrees with @cloud-copilot/iam-simulate (seed ${SEED}; r
     process.stdout.write(`permissions: seed ${SEED + 2}, ${compared} calls compared\n`);
     expect(disagreements).toEqual([]);
     expect(compared).toBeGreaterThan(PERMISSION_CASES / 2);
+  });
+
+  test(`${OVER_VALUES_CASES} random trusts decided over every sub: the witness is admitted by the simulator, and when there is none the simulator admits no sampled sub`, () => {
+    const rng = generator(SEED + 3);
+    const subKey = `${HOST}:sub`;
+    const problems: string[] = [];
+    let witnessed = 0;
+    let empty = 0;
+    for (let index = 0; index < OVER_VALUES_CASES && problems.length < 5; index++) {
+      const trust = randomTrust(rng);
+      const base = randomWebIdentityRequest(rng);
+      const sourceIp = base.context['aws:SourceIp'];
+      if (simulatorBug(trust, typeof sourceIp === 'string' ? sourceIp : undefined) !== undefined) continue;
+      // Every key concrete but sub, which is decided over every Bitbucket-shaped value.
+      const decision = evaluateTrustPolicy(trust, { ...base, context: { ...base.context, [subKey]: chosenByCaller('decided over every value') } });
+      if (decision.statements.some((statement) => statement.notModelled.length > 0)) continue;
+      const values = new TrustOverValues(decision, [subKey]);
+      const admits = (found: readonly boolean[]) => values.admits((at) => values.holdsOn(at, subKey, found));
+      const witness = new PatternProduct(bitbucketSubjects(), values.patterns(subKey)).witness(admits);
+      const concreteContext = concrete(base.context);
+      if (witness !== undefined) {
+        witnessed++;
+        const theirs = simulate(trust, PROVIDER, base.action, { ...concreteContext, [subKey]: witness });
+        if (theirs !== 'invalid' && theirs !== true) problems.push(`case ${index}: witness ${witness} refused by the simulator\n  trust ${JSON.stringify(trust)}\n  context ${JSON.stringify(concreteContext)}`);
+      } else {
+        empty++;
+        // Bitbucket-shaped subs built from the trust's own patterns (each * empty or one hex digit) and the fixed ones.
+        const samples = [...SUBJECTS, ...values.patterns(subKey).flatMap(({ value }) => [value.replace(/\*/g, ''), value.replace(/\*/g, '0').replace(/\?/g, 'a')])];
+        const admitted = samples.find((candidate) => /^\{/.test(candidate) && simulate(trust, PROVIDER, base.action, { ...concreteContext, [subKey]: candidate }) === true);
+        if (admitted !== undefined && /^\{[0-9a-f-]{36}\}(:\{[0-9a-f-]{36}\}){1,2}$/.test(admitted)) problems.push(`case ${index}: no witness, but the simulator admits ${admitted}\n  trust ${JSON.stringify(trust)}`);
+      }
+    }
+    process.stdout.write(`over values: seed ${SEED + 3}, ${witnessed} witnesses checked, ${empty} empty languages sampled\n`);
+    expect(problems).toEqual([]);
+    expect(witnessed).toBeGreaterThan(OVER_VALUES_CASES / 10);
+  });
+
+  test(`${OVER_VALUES_CASES} random permission policies decided over every resource: the example resource is allowed by the simulator, and when there is none the simulator allows no sampled resource`, () => {
+    const rng = generator(SEED + 4);
+    const actions = ['iam:PutRolePolicy', 'iam:PassRole', 'sts:AssumeRole', 's3:GetObject'];
+    const patterns = ['*', `arn:aws:iam::${ACCOUNT}:role/*`, `arn:aws:iam::${ACCOUNT}:role/app-*`, ROLE, `arn:aws:iam::${ACCOUNT}:role/t?rget`, 'arn:aws:s3:::bucket/*', `arn:aws:iam::*:role/cdk-*`];
+    const problems: string[] = [];
+    let allowed = 0;
+    let refused = 0;
+    for (let index = 0; index < OVER_VALUES_CASES && problems.length < 5; index++) {
+      const documents = {
+        policy: {
+          Version: '2012-10-17',
+          Statement: Array.from({ length: 1 + Math.floor(rng.next() * 4) }, () => ({
+            Effect: rng.next() < 0.6 ? 'Allow' : 'Deny',
+            [rng.next() < 0.85 ? 'Action' : 'NotAction']: rng.some([...actions, 'iam:*', '*', 'sts:*'], 2),
+            [rng.next() < 0.7 ? 'Resource' : 'NotResource']: rng.some(patterns, 2),
+          })),
+        },
+      };
+      const action = rng.pick(actions);
+      const decision = new PermissionReach(documents).onSomeResource(action);
+      if (decision.notModelled.length > 0) continue;
+      if (decision.allowed) {
+        allowed++;
+        const theirs = simulate(undefined, `arn:aws:iam::${ACCOUNT}:role/caller`, action, {}, documents, decision.example);
+        if (theirs !== 'invalid' && theirs !== true) problems.push(`case ${index}: example ${decision.example} denied by the simulator\n  policies ${JSON.stringify(documents)}\n  action ${action}`);
+      } else {
+        refused++;
+        const samples = [ROLE, 'arn:aws:s3:::bucket/key', `arn:aws:iam::${ACCOUNT}:role/app-x`, `arn:aws:iam::${ACCOUNT}:role/other`, ...patterns.map((pattern) => pattern.replace(/\*/g, 'x').replace(/\?/g, 'a'))];
+        const found = samples.find((resource) => simulate(undefined, `arn:aws:iam::${ACCOUNT}:role/caller`, action, {}, documents, resource) === true);
+        if (found !== undefined) problems.push(`case ${index}: no resource allowed, but the simulator allows ${found}\n  policies ${JSON.stringify(documents)}\n  action ${action}`);
+      }
+    }
+    process.stdout.write(`over resources: seed ${SEED + 4}, ${allowed} examples checked, ${refused} refusals sampled\n`);
+    expect(problems).toEqual([]);
+    expect(allowed).toBeGreaterThan(OVER_VALUES_CASES / 10);
+    expect(refused).toBeGreaterThan(OVER_VALUES_CASES / 10);
   });
 });
