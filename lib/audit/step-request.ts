@@ -3,8 +3,9 @@ import { chosenByCaller } from '../iam-evaluator/request-context';
 /**
  * What a pipeline step sends to STS beside its token, left to the step: requests always
  * come over TLS and carry the caller's session name, region and time, and its address unless
- * it calls through a VPC endpoint, all of which the step chooses (Bitbucket's egress addresses are shared by all its customers, so an
- * address range is not a repository restriction).
+ * it calls through a VPC endpoint, all of which the step chooses (Bitbucket's egress
+ * addresses are shared by all its customers, so an address range is not a repository
+ * restriction).
  */
 export const CHOSEN_BY_THE_STEP = {
   'aws:SecureTransport': 'true',

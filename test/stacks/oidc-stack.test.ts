@@ -190,6 +190,12 @@ describe("synth warnings: the audit's judgement on the synthesized roles", () =>
     expect(warning).toContain(`${capability} (`);
   });
 
+  test('cdkAccess=none with AmazonS3FullAccess and no environments: medium, it writes', () => {
+    const [warning, ...others] = warnings({ cdkAccess: 'none', policies: 'AmazonS3FullAccess' });
+    expect(others).toEqual([]);
+    expect(warning).toMatch(/^Role PipelineRole \(medium, write-from-any-branch\): .* can assume it and write: writes data \(s3:Delete/);
+  });
+
   test('a customer managed policy cannot be read at synth: taken to grant everything, as the audit takes an unreadable document', () => {
     const [warning] = warnings({ cdkAccess: 'none', policies: 'arn:aws:iam::123456789012:policy/DeployApp' });
     expect(warning).toContain('through arn:aws:iam::123456789012:policy/DeployApp');
@@ -200,7 +206,7 @@ describe("synth warnings: the audit's judgement on the synthesized roles", () =>
     ['pinned to an environment, with AdministratorAccess', { environments: ENV_PROD, policies: 'AdministratorAccess' }],
     ['lookup only', { cdkAccess: 'lookup' }],
     ['no CDK access', { cdkAccess: 'none' }],
-    ['read-only policies (judged by their documents)', { cdkAccess: 'none', policies: 'ReadOnlyAccess,job-function/ViewOnlyAccess' }],
+    ['read-only policies (judged by their documents)', { cdkAccess: 'none', policies: 'ReadOnlyAccess,job-function/ViewOnlyAccess,SecurityAudit' }],
     ['cdkQualifier=none', { cdkQualifier: 'none' }],
   ])('no warning for a role %s', (_label, context) => {
     expect(warnings(context)).toEqual([]);
