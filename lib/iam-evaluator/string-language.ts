@@ -122,6 +122,11 @@ class PatternAutomaton {
     this.start = this.number(this.closure(1n));
   }
 
+  /** What the pattern does with `symbol`, as text: two symbols with the same signature lead everywhere alike. */
+  signature(symbol: string): string {
+    return this.accepting(symbol).toString(36);
+  }
+
   /** Whether state `state` has read a string the pattern matches whole. */
   matches(state: number): boolean {
     return ((this.masks[state] >> BigInt(this.chars.length)) & 1n) === 1n;
@@ -230,20 +235,38 @@ export class PatternProduct {
       return id;
     };
     const start = visit(universe.start, this.automata.map((automaton) => automaton.start));
+    // Characters every pattern treats alike lead to the same state: one of each class is enough, counted for all.
+    const classes = new Map<UniverseMove, Array<{ symbol: string; weight: number }>>();
+    const classesOf = (move: UniverseMove) => {
+      let found = classes.get(move);
+      if (found === undefined) {
+        const on = move.on;
+        const symbols = typeof on === 'string' ? [...new Set(on)] : 'unnamed' in on ? [OTHER] : [...alphabet.filter((char) => !on.except.includes(char)), OTHER];
+        const bySignature = new Map<string, { symbol: string; weight: number }>();
+        for (const symbol of symbols) {
+          const signature = this.automata.map((automaton) => automaton.signature(symbol)).join(',');
+          const known = bySignature.get(signature);
+          const weight = symbol === OTHER ? Infinity : 1;
+          if (known === undefined) bySignature.set(signature, { symbol, weight });
+          else known.weight += weight;
+        }
+        found = [...bySignature.values()];
+        classes.set(move, found);
+      }
+      return found;
+    };
     for (let next = start; next < this.nodes.length; next++) {
       const node = this.nodes[next];
       const targets = new Map<number, Node['edges'][number]>();
       for (const move of universe.states[node.universe].moves) {
-        const on = move.on;
-        const symbols = typeof on === 'string' ? [...on] : 'unnamed' in on ? [OTHER] : [...alphabet.filter((char) => !on.except.includes(char)), OTHER];
-        for (const symbol of symbols) {
+        for (const { symbol, weight } of classesOf(move)) {
           const to = visit(
             move.to,
             node.states.map((state, at) => this.automata[at].next(state, symbol)),
           );
           const edge = targets.get(to);
-          if (edge === undefined) targets.set(to, { to, symbol, weight: symbol === OTHER ? Infinity : 1 });
-          else edge.weight += symbol === OTHER ? Infinity : 1;
+          if (edge === undefined) targets.set(to, { to, symbol, weight });
+          else edge.weight += weight;
         }
       }
       node.edges.push(...targets.values());

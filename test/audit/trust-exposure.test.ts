@@ -171,3 +171,32 @@ describe('what cannot be decided is taken toward exposure and said', () => {
 function auditRoleFindings(trust: unknown, documents: Record<string, unknown> = {}): string[] {
   return auditRole(role(trust, documents), [PROVIDER]).findings.map((finding) => finding.message);
 }
+
+describe('a trust that admits more never rates below one it contains (red-team finding 5, as a property)', () => {
+  const RANK: Record<string, number> = { high: 3, medium: 2, low: 1 };
+  const gravest = (trust: unknown, documents: Record<string, unknown>) => Math.max(0, ...findings(role(trust, documents)).map(([severity]) => RANK[severity]));
+  const pieces = [REPO, ENV, '{3f1c', '{', '}', ':', '*', '?', '{*}', '2b4a', 'c0ffee00'];
+  const rng = (() => {
+    let state = 20261202;
+    return () => {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      return state / 4294967296;
+    };
+  })();
+  const pattern = () => Array.from({ length: 1 + Math.floor(rng() * 4) }, () => pieces[Math.floor(rng() * pieces.length)]).join('');
+
+  test('100 random widenings of a pinned trust, with and without admin rights', () => {
+    const problems: string[] = [];
+    for (let index = 0; index < 100; index++) {
+      // The pin names REPO and ENV, so a widening names no new UUID: what it adds is admitted, not named.
+      const narrow = [`${REPO}:${ENV}:*`, ...(rng() < 0.5 ? [pattern()] : [])];
+      const wide = [...narrow, pattern()];
+      for (const documents of [{ admin: ADMIN }, {}]) {
+        const before = gravest(document(allow({ StringEquals: aud, StringLike: sub(...narrow) })), documents);
+        const after = gravest(document(allow({ StringEquals: aud, StringLike: sub(...wide) })), documents);
+        if (after < before) problems.push(`${JSON.stringify(narrow)} rates ${before}, ${JSON.stringify(wide)} ${after}`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+});
