@@ -16,6 +16,13 @@ import { ALL_UUIDS, bitbucketSubjects, ofRepository, throughEnvironment, UUID_LE
  */
 export const ANY_REPOSITORY_SHARE = { numerator: 1n, denominator: 65_536n };
 
+/**
+ * The most states one decision explores (about 3 s on this project's machine): a trust past
+ * it is not decided, and taken to admit every repository and branch. Real trusts, even
+ * hostile ones with dozens of exclusions, take a few thousand.
+ */
+export const STATE_BUDGET = 200_000;
+
 /** Which Bitbucket tokens a trust policy admits for one provider, decided over every `sub` and audience. */
 export interface TrustExposure {
   /** The `sub` patterns of the trust, as written. */
@@ -64,7 +71,7 @@ export interface TrustExposure {
  * environment, a named environment) and the Bitbucket shape, in one deterministic product,
  * so the answers hold for every repository, environment and step, not for sample tokens.
  */
-export function trustExposure(trust: unknown, provider: BitbucketProvider): TrustExposure {
+export function trustExposure(trust: unknown, provider: BitbucketProvider, stateBudget = STATE_BUDGET): TrustExposure {
   const subKey = `${provider.host}:sub`;
   const audKey = `${provider.host}:aud`;
   const open = chosenByCaller('decided over every value by the audit');
@@ -88,10 +95,10 @@ export function trustExposure(trust: unknown, provider: BitbucketProvider): Trus
 
   try {
     const values = new TrustOverValues(written, [audKey, subKey]);
-    const audiences = audienceClasses(values, audKey, provider.clientIds);
+    const audiences = audienceClasses(values, audKey, provider.clientIds, stateBudget);
     const trustPatterns = values.patterns(subKey);
     const questions: StringPattern[] = [...named.map(ofRepository), withoutEnvironment, ...namedEnvironments.map(throughEnvironment)];
-    const product = new PatternProduct(bitbucketSubjects(), [...trustPatterns, ...questions]);
+    const product = new PatternProduct(bitbucketSubjects(), [...trustPatterns, ...questions], stateBudget);
     const at = trustPatterns.length;
     const isNamed = (matches: readonly boolean[], index: number) => matches[at + index];
     const noEnvironment = (matches: readonly boolean[]) => matches[at + named.length];
@@ -146,10 +153,10 @@ export function trustExposure(trust: unknown, provider: BitbucketProvider): Trus
  * can produce); `strangers`, one per combination an audience that is no client ID can
  * produce, found by exploring every string against the `aud` patterns and the client IDs.
  */
-function audienceClasses(values: TrustOverValues, audKey: string, clientIds: readonly string[]): { accepted: boolean[][]; strangers: boolean[][] } {
+function audienceClasses(values: TrustOverValues, audKey: string, clientIds: readonly string[], stateBudget: number): { accepted: boolean[][]; strangers: boolean[][] } {
   const statements = values.statements.map((_, index) => index);
   const patterns = values.patterns(audKey);
-  const product = new PatternProduct(ANY_STRING, [...patterns, ...clientIds.map((value): StringPattern => ({ kind: 'equals', value }))]);
+  const product = new PatternProduct(ANY_STRING, [...patterns, ...clientIds.map((value): StringPattern => ({ kind: 'equals', value }))], stateBudget);
   const strangers = product
     .matchCombinations()
     .filter((matches) => matches.slice(patterns.length).every((match) => !match))

