@@ -10,6 +10,7 @@
  */
 import { auditRole } from '../../lib/audit/audit-role';
 import { trustExposure } from '../../lib/audit/trust-exposure';
+import { generator } from '../support/seeded';
 import { ADMIN, allow, aud, AUDIENCE, deny, document, ENV, findings, high, listed, mediumOrAbove, PROVIDER, REPO, role, sub } from '../support/audit-roles';
 
 const HEX = '0123456789abcdef';
@@ -189,13 +190,7 @@ describe('a trust that admits more never rates below one it contains (red-team f
   const RANK: Record<string, number> = { high: 3, medium: 2, low: 1 };
   const gravest = (trust: unknown, documents: Record<string, unknown>) => Math.max(0, ...findings(role(trust, documents)).map(([severity]) => RANK[severity]));
   const pieces = [REPO, ENV, '{3f1c', '{', '}', ':', '*', '?', '{*}', '2b4a', 'c0ffee00'];
-  const rng = (() => {
-    let state = 20261202;
-    return () => {
-      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
-      return state / 4294967296;
-    };
-  })();
+  const { next: rng } = generator(20261202);
   const pattern = () => Array.from({ length: 1 + Math.floor(rng() * 4) }, () => pieces[Math.floor(rng() * pieces.length)]).join('');
 
   test('60 random widenings of a pinned trust, with and without admin rights', () => {

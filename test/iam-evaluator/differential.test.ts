@@ -16,27 +16,13 @@ import { PatternProduct } from '../../lib/iam-evaluator/string-language';
 import { TrustOverValues } from '../../lib/iam-evaluator/trust-over-values';
 import { PermissionReach } from '../../lib/iam-evaluator/evaluate-permissions';
 import { bitbucketSubjects } from '../../lib/audit/subject-language';
+import { generator, Generator } from '../support/seeded';
 
 const SEED = process.env.IAM_DIFF_SEED === 'random' ? Math.floor(Math.random() * 2 ** 31) : Number(process.env.IAM_DIFF_SEED ?? 20261202);
 const TRUST_CASES = 2000;
 const PERMISSION_CASES = 2000;
 const OPEN_CASES = 500;
 const OVER_VALUES_CASES = 600;
-
-/** mulberry32: small, seeded, the same sequence on every platform. */
-function generator(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)];
-  const some = <T>(items: readonly T[], most: number): T[] => Array.from({ length: 1 + Math.floor(next() * most) }, () => pick(items));
-  return { next, pick, some };
-}
 
 const ACCOUNT = '111122223333';
 const HOST = 'api.bitbucket.org/2.0/workspaces/acme-corp/pipelines-config/identity/oidc';
@@ -56,9 +42,9 @@ const RANGES = ['203.0.113.0/24', '198.51.100.7', '10.0.0.0/8', '2001:db8::/32',
 const SESSION_NAMES = ['acme-build-42', 'release', 'x'];
 
 const STRING_OPERATORS = ['StringEquals', 'StringNotEquals', 'StringLike', 'StringNotLike', 'StringEqualsIgnoreCase', 'StringNotEqualsIgnoreCase'];
-const qualified = (rng: ReturnType<typeof generator>, base: string) => `${rng.pick(['', '', '', 'ForAnyValue:', 'ForAllValues:'])}${base}${rng.pick(['', '', 'IfExists'])}`;
+const qualified = (rng: Generator, base: string) => `${rng.pick(['', '', '', 'ForAnyValue:', 'ForAllValues:'])}${base}${rng.pick(['', '', 'IfExists'])}`;
 
-function randomCondition(rng: ReturnType<typeof generator>): Record<string, Record<string, string[]>> {
+function randomCondition(rng: Generator): Record<string, Record<string, string[]>> {
   const condition: Record<string, Record<string, string[]>> = {};
   for (let count = Math.floor(rng.next() * 4); count > 0; count--) {
     const kind = rng.pick(['sub', 'sub', 'aud', 'ip', 'secure', 'null', 'session']);
@@ -91,7 +77,7 @@ function randomCondition(rng: ReturnType<typeof generator>): Record<string, Reco
   return condition;
 }
 
-function randomTrust(rng: ReturnType<typeof generator>): { Version: string; Statement: Array<Record<string, unknown>> } {
+function randomTrust(rng: Generator): { Version: string; Statement: Array<Record<string, unknown>> } {
   return {
     Version: '2012-10-17',
     Statement: Array.from({ length: 1 + Math.floor(rng.next() * 3) }, () => {
@@ -107,7 +93,7 @@ function randomTrust(rng: ReturnType<typeof generator>): { Version: string; Stat
   };
 }
 
-function randomWebIdentityRequest(rng: ReturnType<typeof generator>): WebIdentityRequest {
+function randomWebIdentityRequest(rng: Generator): WebIdentityRequest {
   const sourceIp = rng.next() < 0.9 ? rng.pick(ADDRESSES) : undefined;
   return {
     providerArn: PROVIDER,

@@ -1,19 +1,6 @@
 import { stringLike } from '../../lib/iam-evaluator/condition-operators';
 import { ANY_STRING, form, LanguageTooLarge, PatternProduct, StringPattern, union } from '../../lib/iam-evaluator/string-language';
-
-/** mulberry32, seeded: the same cases on every run. */
-function generator(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)];
-  return { next, pick };
-}
+import { generator } from '../support/seeded';
 
 /** Every string of `length` characters over `alphabet`, for brute force. */
 function strings(alphabet: string, length: number): string[] {
