@@ -82,30 +82,75 @@ export interface StackPlace {
 /**
  * An existing IAM OIDC provider, which must be the one for this workspace's issuer and,
  * where the stack's place is known, in its account and partition: a role can trust
- * only a provider of its own account.
+ * only a provider of its own account. Every aspect that differs is named on one line.
  */
 export function parseProviderArn(key: string, raw: unknown, workspace: string | undefined, place: StackPlace = {}): Parsed<string> {
   const expected = "the ARN of this workspace's IAM OIDC provider: arn:<partition>:iam::<account>:oidc-provider/<its issuer without https://>";
   const example = `${key}=arn:${place.partition ?? 'aws'}:iam::${place.account ?? '123456789012'}:oidc-provider/${bitbucketIssuerHost(workspace ?? 'acme-corp')}`;
-  const hint = 'Find it in the IAM console under Identity providers';
+  const hint = 'Find it in the IAM console under Identity providers, or in what npm run audit-roles prints';
   if (typeof raw !== 'string') return problem({ key, given: raw, expected, example, hint });
   const text = raw.trim();
   const match = PROVIDER_ARN.exec(text);
   if (match === null) return problem({ key, given: raw, expected, example, hint });
   const [, partition, account, issuer] = match;
-  if (workspaceOfIssuer(issuer) === undefined) {
+  const ofWorkspace = workspaceOfIssuer(issuer);
+  if (ofWorkspace === undefined) {
     return problem({ key, given: raw, expected, example, hint: 'That provider is not a Bitbucket Pipelines provider' });
   }
-  if (workspace !== undefined && issuer !== bitbucketIssuerHost(workspace)) {
-    return problem({ key, given: raw, expected, example, hint: `That provider is not for workspace ${quoted(workspace)}: its tokens could never match this role` });
+  const aspects = [
+    { name: 'workspace', wanted: workspace, got: ofWorkspace, where: '' },
+    { name: 'account', wanted: place.account, got: account, where: ' (pinned by account)' },
+    { name: 'partition', wanted: place.partition, got: partition, where: ' (of region)' },
+  ].filter((aspect): aspect is typeof aspect & { wanted: string } => aspect.wanted !== undefined);
+  const differing = aspects.filter((aspect) => aspect.wanted !== aspect.got);
+  if (differing.length === 0) return parsed(text);
+  return problem({
+    key,
+    given: raw,
+    // A role can trust only its own workspace's provider, in its own account and partition.
+    expected: `a provider of ${aspects.map((aspect) => `${aspect.name} ${quoted(aspect.wanted)}${aspect.where}`).join(', ')}, not of ${differing.map((aspect) => `${aspect.name} ${quoted(aspect.got)}`).join(', ')}`,
+    example,
+  });
+}
+
+/** IAM keeps at most this many server certificate thumbprints per provider. */
+export const MAX_THUMBPRINTS = 5;
+/** Recognisably a placeholder: a real CA's thumbprint in an example would read as the one to use. */
+const thumbprintExample = (key: string) => `${key}=0123456789abcdef0123456789abcdef01234567 (as aws iam get-open-id-connect-provider lists them)`;
+
+/**
+ * Server certificate thumbprints for the provider: 1 to 5 hex SHA-1 fingerprints of 40
+ * characters, lower-cased, each once (compared without case). An empty list is refused:
+ * it would be synthesized as an empty ThumbprintList, where leaving the key out lets IAM
+ * fetch one itself.
+ */
+export function parseThumbprints(key: string, raw: unknown): Parsed<readonly string[]> {
+  if ((Array.isArray(raw) && raw.length === 0) || (typeof raw === 'string' && /^\s*(\[\s*\])?\s*$/.test(raw))) {
+    return problem({
+      key,
+      given: raw,
+      expected: 'at least one thumbprint: an empty list would set an empty ThumbprintList',
+      example: thumbprintExample(key),
+      hint: 'Leave thumbprints out and IAM fetches the thumbprint itself',
+    });
   }
-  if (place.account !== undefined && account !== place.account) {
-    return problem({ key, given: raw, expected: `a provider in account ${quoted(place.account)}, where account pins the stack: a role can trust only a provider of its own account`, example });
+  const list = readList(key, raw, thumbprintExample(key));
+  if (!list.ok) return list;
+  if (list.value.length > MAX_THUMBPRINTS) {
+    return problem({ key, given: raw, expected: `at most ${MAX_THUMBPRINTS} thumbprints, as IAM keeps per provider (this list has ${list.value.length})`, example: thumbprintExample(key) });
   }
-  if (place.partition !== undefined && partition !== place.partition) {
-    return problem({ key, given: raw, expected: `a provider in partition ${quoted(place.partition)}, the partition of region: a role cannot trust a provider of another partition`, example });
-  }
-  return parsed(text);
+  return parseEach(key, list.value, parseThumbprint, (thumbprint) => thumbprint);
+}
+
+function parseThumbprint(key: string, item: string): Parsed<string> {
+  if (/^[0-9a-f]{40}$/i.test(item)) return parsed(item.toLowerCase());
+  const expected = 'a thumbprint: the hex SHA-1 fingerprint of the certificate, 40 characters 0-9 and a-f';
+  const hint = /^[0-9a-f]{2}(:[0-9a-f]{2}){19}$/i.test(item)
+    ? 'Drop the colons openssl prints between the bytes'
+    : /^[0-9a-f]{64}$/i.test(item) || /^[0-9a-f]{2}(:[0-9a-f]{2}){31}$/i.test(item)
+      ? 'That is a SHA-256 fingerprint; IAM takes the SHA-1 one (openssl x509 -fingerprint -sha1)'
+      : undefined;
+  return problem({ key, given: item, expected, example: thumbprintExample(key.replace(/\[\d+\]$/, '')), hint });
 }
 
 /** The partition of a region aws-cdk-lib knows; undefined for one it does not (a new region, say). */

@@ -23,6 +23,7 @@ export const STACK_KEYS = [
   'audience',
   'roles',
   'providerArn',
+  'thumbprints',
   'cdkQualifier',
   'stackSuffix',
   'trustPolicySizeQuota',

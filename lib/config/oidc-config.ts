@@ -39,6 +39,11 @@ export interface OidcConfig {
   readonly audience: string;
   /** An existing provider to import; undefined creates one. */
   readonly providerArn?: string;
+  /**
+   * The created provider's server certificate thumbprints (40 lower-case hex characters
+   * each, at most 5); undefined leaves them to IAM. Never set with `providerArn`.
+   */
+  readonly thumbprints?: readonly string[];
   /** The CDK bootstrap qualifier whose roles the pipeline roles may assume, or false. */
   readonly cdkQualifier: string | false;
   readonly stackName: string;

@@ -1,6 +1,6 @@
 import { bitbucketWorkspaceAudience } from '../bitbucket/issuer';
 import { DEFAULT_TRUST_POLICY_QUOTA, MAX_TRUST_POLICY_QUOTA } from '../bitbucket/trust-conditions';
-import { parseAccount, parseCdkAccess, parseCdkQualifier, parseProviderArn, parseRegion, partitionOf } from './aws-values';
+import { parseAccount, parseCdkAccess, parseCdkQualifier, parseProviderArn, parseRegion, parseThumbprints, partitionOf } from './aws-values';
 import { parseAudience, parseWorkspace } from './bitbucket-values';
 import { CONTEXT_KEYS, isCdkContextKey, ROLE_KEYS, STACKSET_KEYS, unknownKeyProblems } from './context-keys';
 import { OidcConfig, RoleConfig } from './oidc-config';
@@ -29,6 +29,7 @@ export function parseOidcConfig(context: Readonly<Record<string, unknown>>): Par
     partition: region.ok && region.value !== undefined ? partitionOf(region.value) : undefined,
   };
   const providerArn = optional('providerArn', context, (key, raw) => parseProviderArn(key, raw, workspace.ok ? workspace.value : undefined, place));
+  const thumbprints = parseProviderThumbprints(context);
   const cdkQualifier = parseCdkQualifier('cdkQualifier', context.cdkQualifier);
   const cdkQualifierOff = cdkQualifier.ok && cdkQualifier.value === false;
   const trustQuota = optional('trustPolicySizeQuota', context, (key, raw) => parseQuota(key, raw, DEFAULT_TRUST_POLICY_QUOTA, MAX_TRUST_POLICY_QUOTA));
@@ -44,11 +45,11 @@ export function parseOidcConfig(context: Readonly<Record<string, unknown>>): Par
   const stackName = parseStackName(context, workspace.ok ? workspace.value : undefined);
   const problems = [
     ...unknownKeyProblems(context, CONTEXT_KEYS, { ignore: isCdkContextKey, homes: { id: { belongs: 'names an entry of roles', example: 'roles=[{"id":"Deploy",…}]' } } }),
-    ...problemsOf([workspace, audience, providerArn, cdkQualifier, account, region, roles, trustQuota, policyQuota, stackSet, stackName]),
+    ...problemsOf([workspace, audience, providerArn, thumbprints, cdkQualifier, account, region, roles, trustQuota, policyQuota, stackSet, stackName]),
     ...stackLimitProblems(roleShapes(context, cdkQualifierOff), context.providerArn !== undefined, stackName.ok ? stackName.value : 'this stack'),
   ];
   if (
-    !workspace.ok || !audience.ok || !providerArn.ok || !cdkQualifier.ok || !account.ok || !region.ok ||
+    !workspace.ok || !audience.ok || !providerArn.ok || !thumbprints.ok || !cdkQualifier.ok || !account.ok || !region.ok ||
     !roles.ok || !trustQuota.ok || !policyQuota.ok || !stackSet.ok || !stackName.ok || problems.length > 0
   ) {
     return { ok: false, problems };
@@ -57,6 +58,7 @@ export function parseOidcConfig(context: Readonly<Record<string, unknown>>): Par
     workspace: workspace.value,
     audience: audience.value,
     providerArn: providerArn.value,
+    thumbprints: thumbprints.value,
     cdkQualifier: cdkQualifier.value,
     stackName: stackName.value,
     account: account.value,
@@ -66,6 +68,23 @@ export function parseOidcConfig(context: Readonly<Record<string, unknown>>): Par
     managedPoliciesQuota: policyQuota.value ?? DEFAULT_MANAGED_POLICIES_QUOTA,
     stackSet: stackSet.value,
   });
+}
+
+/**
+ * The thumbprints of the provider the stack creates. With `providerArn` there is none: the
+ * stack only names the adopted provider, so thumbprints would change nothing and are refused
+ * (beside whatever is wrong with them).
+ */
+function parseProviderThumbprints(context: Readonly<Record<string, unknown>>): Parsed<readonly string[] | undefined> {
+  const thumbprints = optional('thumbprints', context, parseThumbprints);
+  if (context.thumbprints === undefined || context.providerArn === undefined) return thumbprints;
+  const adopted = formatProblem({
+    key: 'thumbprints',
+    given: context.thumbprints,
+    expected: 'no thumbprints with providerArn: the stack does not manage a provider it adopts, so they would change nothing',
+    example: "drop thumbprints (aws iam update-open-id-connect-provider-thumbprint changes an adopted provider's), or drop providerArn once cdk import has brought the provider into the stack",
+  });
+  return { ok: false, problems: [adopted, ...(thumbprints.ok ? [] : thumbprints.problems)] };
 }
 
 /** The rollout mode: on when stackSetOrganizationalUnits is given. */

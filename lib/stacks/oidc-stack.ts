@@ -31,7 +31,7 @@ export class BitbucketOidcStack extends Stack {
 
     const provider =
       config.providerArn === undefined
-        ? new BitbucketOidcProvider(this, 'Provider', { workspace: config.workspace, audiences: [config.audience] })
+        ? new BitbucketOidcProvider(this, 'Provider', { workspace: config.workspace, audiences: [config.audience], thumbprints: config.thumbprints })
         : BitbucketOidcProvider.fromOidcProviderArn(this, 'Provider', config.providerArn);
 
     const roles: SynthesizedRole[] = [];

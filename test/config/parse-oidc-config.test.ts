@@ -170,7 +170,7 @@ describe('bad context is refused with one line per problem', () => {
     ['too short a session', { sessionDuration: '30m' }, 'sessionDuration: got "30m"; expected a duration from 1h to 12h, in hours, minutes or ISO 8601 (IAM allows 3600 to 43200 seconds; this is 1800)', 'example:'],
     ['too long a session', { sessionDuration: '13h' }, 'sessionDuration: got "13h"', 'this is 46800'],
     ['a word for a session', { sessionDuration: 'two hours' }, 'sessionDuration: got "two hours"', 'example: sessionDuration=2h'],
-    ['another workspace\'s provider', { providerArn: 'arn:aws:iam::123456789012:oidc-provider/api.bitbucket.org/2.0/workspaces/other/pipelines-config/identity/oidc' }, 'providerArn: got', 'That provider is not for workspace "acme-corp"'],
+    ['another workspace\'s provider', { providerArn: 'arn:aws:iam::123456789012:oidc-provider/api.bitbucket.org/2.0/workspaces/other/pipelines-config/identity/oidc' }, 'providerArn: got', 'expected a provider of workspace "acme-corp", not of workspace "other"; example: providerArn=arn:aws:iam::123456789012:oidc-provider/api.bitbucket.org/2.0/workspaces/acme-corp/'],
     ['a GitHub provider', { providerArn: 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com' }, 'providerArn: got', 'not a Bitbucket Pipelines provider'],
     ['a role ARN as provider', { providerArn: 'arn:aws:iam::123456789012:role/deploy' }, 'providerArn: got "arn:aws:iam::123456789012:role/deploy"; expected the ARN of this workspace\'s IAM OIDC provider', 'IAM console'],
     ['a too-long qualifier', { cdkQualifier: 'muchtoolongqualifier' }, 'cdkQualifier: got "muchtoolongqualifier"', 'example: cdkQualifier=hnb659fds'],
@@ -358,11 +358,15 @@ describe('refused at synth what IAM would refuse at deploy', () => {
   });
 
   test.each([
-    ['another account', { account: '111122223333' }, 'expected a provider in account "111122223333", where account pins the stack: a role can trust only a provider of its own account; example: providerArn=arn:aws:iam::111122223333:oidc-provider/'],
-    ['another partition', { region: 'cn-north-1' }, 'expected a provider in partition "aws-cn", the partition of region: a role cannot trust a provider of another partition; example: providerArn=arn:aws-cn:iam::123456789012:oidc-provider/'],
-  ])('providerArn of %s is refused', (_label, place, text) => {
-    const [line] = problems({ ...BASE, providerArn: PROVIDER, ...place });
-    expect(line).toContain(`providerArn: got "${PROVIDER}"; ${text}`);
+    ['another account', { account: '111122223333' }, 'expected a provider of workspace "acme-corp", account "111122223333" (pinned by account), not of account "123456789012"; example: providerArn=arn:aws:iam::111122223333:oidc-provider/'],
+    ['another partition', { region: 'cn-north-1' }, 'expected a provider of workspace "acme-corp", partition "aws-cn" (of region), not of partition "aws"; example: providerArn=arn:aws-cn:iam::123456789012:oidc-provider/'],
+    [
+      'another workspace, account and partition at once',
+      { workspace: 'globex', account: '111122223333', region: 'cn-north-1' },
+      'expected a provider of workspace "globex", account "111122223333" (pinned by account), partition "aws-cn" (of region), not of workspace "acme-corp", account "123456789012", partition "aws"; example: providerArn=arn:aws-cn:iam::111122223333:oidc-provider/api.bitbucket.org/2.0/workspaces/globex/',
+    ],
+  ])('providerArn of %s is refused, every difference on its one line', (_label, place, text) => {
+    expect(problems({ ...BASE, providerArn: PROVIDER, ...place })).toEqual([expect.stringContaining(`providerArn: got "${PROVIDER}"; ${text}`)]);
   });
 
   test('two entries with the same roleName, compared without case as IAM does', () => {
@@ -388,6 +392,66 @@ describe('refused at synth what IAM would refuse at deploy', () => {
     ]);
     expect(config({ ...BASE, policies: policies(11), managedPoliciesQuota: 11 }).roles[0].policies).toHaveLength(11);
     expect(problems({ ...BASE, policies: policies(12), managedPoliciesQuota: 11 })[0]).toMatch(/^policies: 12 managed policies, over the quota of 11 per role/);
+  });
+});
+
+describe('thumbprints: the created provider\'s server certificate thumbprints', () => {
+  const UPPER = 'A031C46782E6E6C662C2C87C76DA9AA62CCABD8E';
+  const OTHER = '6938fd4d98bab03faadb97b34396831e3780aea1';
+  const PROVIDER = 'arn:aws:iam::123456789012:oidc-provider/api.bitbucket.org/2.0/workspaces/acme-corp/pipelines-config/identity/oidc';
+
+  test('left out: undefined, so IAM keeps the thumbprint it fetches itself', () => {
+    expect(config(BASE).thumbprints).toBeUndefined();
+  });
+
+  test.each([
+    ['comma-separated', `${UPPER},${OTHER}`],
+    ['a JSON array on the command line', JSON.stringify([UPPER, OTHER])],
+    ['native JSON from cdk.json', [UPPER, ` ${OTHER} `]],
+  ])('%s: lower-cased, in the order given', (_label, thumbprints) => {
+    expect(config({ ...BASE, thumbprints }).thumbprints).toEqual([UPPER.toLowerCase(), OTHER]);
+  });
+
+  test('five, as many as IAM keeps, are accepted', () => {
+    const five = Array.from({ length: 5 }, (_, n) => String(n).repeat(40));
+    expect(config({ ...BASE, thumbprints: five }).thumbprints).toEqual(five);
+  });
+
+  test.each([
+    ['an empty native list', [], 'thumbprints: got []; expected at least one thumbprint: an empty list would set an empty ThumbprintList; example: thumbprints=', 'Leave thumbprints out and IAM fetches the thumbprint itself'],
+    ['an empty string', '', 'thumbprints: got ""; expected at least one thumbprint', 'Leave thumbprints out'],
+    ['an empty JSON array on the command line', '[ ]', 'thumbprints: got "[ ]"; expected at least one thumbprint', 'Leave thumbprints out'],
+    ['six', Array.from({ length: 6 }, (_, n) => String(n).repeat(40)), 'thumbprints: got ["0000', 'expected at most 5 thumbprints, as IAM keeps per provider (this list has 6)'],
+    ['one character short', UPPER.slice(1), `thumbprints: got "${UPPER.slice(1)}"; expected a thumbprint: the hex SHA-1 fingerprint of the certificate, 40 characters 0-9 and a-f`, 'example: thumbprints=0123456789abcdef0123456789abcdef01234567'],
+    ['not hex', `${UPPER.slice(1)}g`, 'thumbprints: got', '40 characters 0-9 and a-f'],
+    ['with the colons openssl prints', UPPER.match(/../g)?.join(':') ?? '', 'thumbprints: got "A0:31:', 'Drop the colons openssl prints between the bytes'],
+    ['a SHA-256 fingerprint', 'ab'.repeat(32), 'thumbprints: got "abab', 'That is a SHA-256 fingerprint; IAM takes the SHA-1 one (openssl x509 -fingerprint -sha1)'],
+    ['a number', 42, 'thumbprints: got 42; expected a comma-separated list or a JSON array of strings', 'example: thumbprints='],
+  ])('%s is refused', (_label, thumbprints, start, mentions) => {
+    const lines = problems({ ...BASE, thumbprints });
+    expect(lines).toHaveLength(1);
+    expect(lines[0].slice(0, start.length)).toBe(start);
+    expect(lines[0]).toContain(mentions);
+  });
+
+  test('the same thumbprint twice, compared without case, is refused on the repeat', () => {
+    expect(problems({ ...BASE, thumbprints: [UPPER, OTHER, UPPER.toLowerCase()] })).toEqual([
+      `thumbprints[2]: got "${UPPER.toLowerCase()}"; expected each entry once, but it repeats "${UPPER}"; example: remove one of the two`,
+    ]);
+  });
+
+  test('with providerArn: refused, since the stack does not manage an adopted provider; a bad entry is its own line beside it', () => {
+    const adopted = 'thumbprints: got "a031c46782e6e6c662c2c87c76da9aa62ccabd8e"; expected no thumbprints with providerArn: the stack does not manage a provider it adopts, so they would change nothing; example: drop thumbprints';
+    const [alone] = problems({ ...BASE, providerArn: PROVIDER, thumbprints: UPPER.toLowerCase() });
+    expect(alone.slice(0, adopted.length)).toBe(adopted);
+    const lines = problems({ ...BASE, providerArn: PROVIDER, thumbprints: [OTHER, 'xyz'] });
+    expect(lines.map((line) => line.split(': got')[0])).toEqual(['thumbprints', 'thumbprints[1]']);
+  });
+
+  test('in a roles entry it is a stack key, said to belong beside roles', () => {
+    expect(problems({ ...BASE, repositories: undefined, roles: [{ repositories: [REPO_A], thumbprints: [OTHER] }] })).toEqual([
+      expect.stringMatching(/^roles\[0\]\.thumbprints: got \["6938fd4d98bab03faadb97b34396831e3780aea1"\]; expected a key that belongs here; thumbprints applies to the whole stack/),
+    ]);
   });
 });
 

@@ -21,6 +21,10 @@ describe('the constructs refuse props that would build a role nobody or everybod
   test.each([
     ['a workspace URL', { workspace: 'https://bitbucket.org/acme', audiences: [AUDIENCE] }, /workspace slug/],
     ['no audience', { workspace: 'acme-corp', audiences: [] }, /at least one audience/],
+    ['an empty thumbprint list, which would set an empty ThumbprintList', { workspace: 'acme-corp', audiences: [AUDIENCE], thumbprints: [] }, /at least one thumbprint, or be left out/],
+    ['a thumbprint twice, in another case', { workspace: 'acme-corp', audiences: [AUDIENCE], thumbprints: ['a'.repeat(40), 'A'.repeat(40)] }, /each thumbprint once, got "A{40}" twice/],
+    ['six thumbprints (aws-cdk-lib refuses them)', { workspace: 'acme-corp', audiences: [AUDIENCE], thumbprints: Array.from({ length: 6 }, (_, n) => String(n).repeat(40)) }, /maximum number of thumbprints is 5/],
+    ['a thumbprint of 39 characters (aws-cdk-lib refuses it)', { workspace: 'acme-corp', audiences: [AUDIENCE], thumbprints: ['a'.repeat(39)] }, /40/],
   ])('provider: %s', (_label, props, message) => {
     expect(() => new BitbucketOidcProvider(new Stack(), 'Provider', props)).toThrow(message);
   });

@@ -85,7 +85,10 @@ const BAD = {
   deploymentEnvironments: ENV_PROD,
   cdkQualifier: 'true',
   account: '111122223333',
-  providerArn: 'arn:aws:iam::123456789012:oidc-provider/api.bitbucket.org/2.0/workspaces/acme-corp/pipelines-config/identity/oidc',
+  region: 'cn-north-1',
+  // Another workspace's provider, in another account and partition; thumbprints beside it, one of them with openssl's colons.
+  providerArn: 'arn:aws:iam::123456789012:oidc-provider/api.bitbucket.org/2.0/workspaces/other/pipelines-config/identity/oidc',
+  thumbprints: `a031c46782e6e6c662c2c87c76da9aa62ccabd8e,${'a0:31:c4:67:82:e6:e6:c6:62:c2:c8:7c:76:da:9a:a6:2c:ca:bd:8e'}`,
   repositories: 'my-service',
   sessionDuration: '3600',
   policies: 'team/DeployApp',
@@ -171,6 +174,8 @@ describe('cdk synth through the real CLI', () => {
     expect(keys.slice(4)).toEqual([
       'audience',
       'providerArn',
+      'thumbprints',
+      'thumbprints[1]',
       'cdkQualifier',
       'roles',
       'repositories',
@@ -188,7 +193,9 @@ describe('cdk synth through the real CLI', () => {
     const line = (key: string) => lines.find((text) => text.startsWith(`${key}: `)) ?? '';
     expect(line('boundary')).toContain('here likely permissionsBoundary');
     expect(line('envs')).toContain('here likely environments');
-    expect(line('providerArn')).toContain('expected a provider in account "111122223333"');
+    expect(line('providerArn')).toContain('expected a provider of workspace "acme-corp", account "111122223333" (pinned by account), partition "aws-cn" (of region), not of workspace "other", account "123456789012", partition "aws"');
+    expect(line('thumbprints')).toContain('expected no thumbprints with providerArn: the stack does not manage a provider it adopts');
+    expect(line('thumbprints[1]')).toContain('Drop the colons openssl prints between the bytes');
     expect(line('cdkQualifier')).toMatch(/^cdkQualifier: got "true"; /);
     expect(line('roles')).toContain('expected either roles or the flat role keys, not both');
     expect(line('environments')).toMatch(/^environments: got "\["; .*The CDK CLI keeps only the first line of a -c value/);
@@ -224,6 +231,7 @@ function inProcessTemplates(): Record<string, object> {
     roleName: 'bitbucket-deploy',
     permissionsBoundary: 'PowerUserAccess',
     allowedIpRanges: '203.0.113.0/25,2001:db8::/32',
+    thumbprints: 'A031C46782E6E6C662C2C87C76DA9AA62CCABD8E,6938fd4d98bab03faadb97b34396831e3780aea1',
     cdkQualifier: 'team1',
     account: '123456789012',
     region: 'eu-west-1',

@@ -61,6 +61,16 @@ describe('the default stack', () => {
     });
   });
 
+  test('thumbprints set the provider\'s ThumbprintList, lower-cased, and nothing else of it', () => {
+    const thumbprints = ['A031C46782E6E6C662C2C87C76DA9AA62CCABD8E', '6938fd4d98bab03faadb97b34396831e3780aea1'];
+    const provider = onlyResource(templateFromContext({ ...BASE_CONTEXT, thumbprints }), 'AWS::IAM::OIDCProvider');
+    expect(provider.properties).toEqual({
+      Url: 'https://api.bitbucket.org/2.0/workspaces/acme-corp/pipelines-config/identity/oidc',
+      ClientIdList: [AUDIENCE],
+      ThumbprintList: ['a031c46782e6e6c662c2c87c76da9aa62ccabd8e', '6938fd4d98bab03faadb97b34396831e3780aea1'],
+    });
+  });
+
   test('the provider is kept on stack deletion and replacement, but not when its own creation rolls back', () => {
     const provider = onlyResource(template, 'AWS::IAM::OIDCProvider');
     expect([provider.resource.DeletionPolicy, provider.resource.UpdateReplacePolicy]).toEqual(['RetainExceptOnCreate', 'Retain']);

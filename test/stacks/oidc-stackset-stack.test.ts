@@ -73,6 +73,12 @@ describe('the organisation-wide rollout', () => {
     expect([member.Parameters, member.Rules]).toEqual([undefined, undefined]);
   });
 
+  test("thumbprints reach every member account's provider", () => {
+    const thumbprints = ['6938fd4d98bab03faadb97b34396831e3780aea1'];
+    const member = JSON.parse(stackSetProperties(stackSetTemplate({ ...BASE_CONTEXT, ...ROLLOUT, thumbprints }).template).TemplateBody as string) as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
+    expect(Object.values(member.Resources).filter((resource) => resource.Type === 'AWS::IAM::OIDCProvider').map((resource) => resource.Properties.ThumbprintList)).toEqual([thumbprints]);
+  });
+
   test('pinned to the management account, it still gives members a template that names no account but their own', () => {
     const pinned = stackSetProperties(stackSetTemplate({ ...BASE_CONTEXT, ...ROLLOUT, account: '999988887777', region: 'eu-west-1' }).template);
     expect(pinned.TemplateBody).toBe(properties.TemplateBody);
