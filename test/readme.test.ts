@@ -1,5 +1,9 @@
 import { existsSync, readFileSync } from 'fs';
 import { join } from 'path';
+import { App, RemovalPolicies, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as ts from 'typescript';
 
 const ROOT = join(__dirname, '..');
 const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
@@ -27,5 +31,36 @@ describe('README.md', () => {
     const engines = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { engines: { node: string } }).engines.node;
     expect(engines).toBe('^22.12.0 || ^24.0.0');
     expect(readme).toContain('Node.js 22 (from 22.12) or 24');
+  });
+});
+
+describe("Moving to this app, path (b): the escape hatch that keeps an article stack's provider, against the pinned aws-cdk-lib", () => {
+  const section = readme.slice(readme.indexOf('### (b) An article-style CDK stack'), readme.indexOf('\n## ', readme.indexOf('### (b) An article-style CDK stack')));
+  const snippet = /```ts\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
+  const PROPS = { url: 'https://api.bitbucket.org/2.0/workspaces/acme-corp/pipelines-config/identity/oidc', clientIds: ['ari:cloud:bitbucket::workspace/8a9b5c3e-1f2d-4e6a-9b7c-0d1e2f3a4b5c'] };
+
+  /** The resources of an article stack whose provider is made, then given `keep`, and their deletion policies. */
+  function policies(keep: (stack: Stack) => void): Record<string, string | undefined> {
+    const stack = new Stack(new App(), 'Article');
+    keep(stack);
+    const resources = Template.fromStack(stack).toJSON().Resources as Record<string, { Type: string; DeletionPolicy?: string }>;
+    return Object.fromEntries(Object.values(resources).map((resource) => [resource.Type, resource.DeletionPolicy]));
+  }
+
+  test("the README's snippet, run as written (its props filled in): the custom resource is Retain, its Lambda and role are not", () => {
+    expect(snippet).toContain("applyRemovalPolicy(RemovalPolicy.RETAIN)");
+    expect(snippet).toContain('{ /* as before */ }');
+    const code = ts.transpileModule(snippet.replace('{ /* as before */ }', 'props'), { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText;
+    const kept = policies((stack) => new Function('require', 'exports', 'iam', 'props', code).call(stack, require, {}, iam, PROPS));
+    expect(kept).toEqual({ 'Custom::AWSCDKOpenIdConnectProvider': 'Retain', 'AWS::IAM::Role': undefined, 'AWS::Lambda::Function': undefined });
+    expect(policies((stack) => new iam.OpenIdConnectProvider(stack, 'BitbucketProvider', PROPS))['Custom::AWSCDKOpenIdConnectProvider']).not.toBe('Retain');
+  });
+
+  test('the alternatives it names: RemovalPolicies.of works; applyRemovalPolicy on the construct itself throws', () => {
+    expect(section).toContain('RemovalPolicies.of(provider).apply(RemovalPolicy.RETAIN)');
+    const viaPolicies = policies((stack) => RemovalPolicies.of(new iam.OpenIdConnectProvider(stack, 'BitbucketProvider', PROPS)).apply(RemovalPolicy.RETAIN));
+    expect(viaPolicies['Custom::AWSCDKOpenIdConnectProvider']).toBe('Retain');
+    expect(section).toContain('"Cannot apply RemovalPolicy: no child or not a\n     CfnResource"');
+    expect(() => policies((stack) => new iam.OpenIdConnectProvider(stack, 'BitbucketProvider', PROPS).applyRemovalPolicy(RemovalPolicy.RETAIN))).toThrow('Cannot apply RemovalPolicy: no child or not a CfnResource');
   });
 });
