@@ -1,4 +1,5 @@
 import { quoted } from '../problems/quoted';
+import { providerAdoption } from './adoption';
 import { RoleAudit } from './audit-role';
 import { BitbucketProvider, reaches, Severity, SEVERITIES } from './role-facts';
 
@@ -75,7 +76,12 @@ export function formatJson(report: AuditReport): string {
         rolesListed: account.rolesListed,
         rolesTrustingBitbucket: account.roles.length,
       })),
-      providers: report.accounts.flatMap((account) => account.providers.map((provider) => ({ account: account.id, arn: provider.arn, workspace: provider.workspace, clientIds: provider.clientIds }))),
+      providers: report.accounts.flatMap((account) =>
+        account.providers.map((provider) => {
+          const { trustedBy, context } = providerAdoption(provider, account.roles);
+          return { account: account.id, arn: provider.arn, workspace: provider.workspace, clientIds: provider.clientIds, trustedBy, adoptingContext: context ?? null };
+        }),
+      ),
       roles: report.accounts.flatMap((account) => account.roles.map((role) => ({ account: account.id, arn: role.arn, name: role.name, findings: role.findings, replacement: role.replacement }))),
       summary: summaryOf(report),
     },
@@ -105,7 +111,7 @@ function accountLines(account: AuditedAccount, indent: string): string[] {
     lines.push('Bitbucket Pipelines OIDC providers:');
     for (const provider of account.providers) {
       const audiences = provider.clientIds.map((id) => quoted(id)).join(', ') || 'none';
-      lines.push(`  ${shown(provider.arn)}  (workspace ${shown(provider.workspace)}; audiences ${audiences})`);
+      lines.push(`  ${shown(provider.arn)}  (workspace ${shown(provider.workspace)}; audiences ${audiences})`, ...adoptionLines(provider, account.roles));
     }
     lines.push('');
     const names = account.roles.map((role) => shown(role.name));
@@ -123,6 +129,15 @@ function accountLines(account: AuditedAccount, indent: string): string[] {
   }
   if (account.problems.length > 0) lines.push('', 'Not read:', ...account.problems.map((problem) => `  ${escaped(problem)}`));
   return lines.map((line) => (line === '' ? line : `${indent}${line}`));
+}
+
+/** Under a provider: the roles that trust it, and the context that makes this app adopt it (see the README's Moving to this app). */
+function adoptionLines(provider: BitbucketProvider, roles: readonly RoleAudit[]): string[] {
+  const { trustedBy, context } = providerAdoption(provider, roles);
+  const trusted = `    trusted by: ${trustedBy.map((name) => quoted(name)).join(', ') || 'no role'}`;
+  if (context === undefined) return [trusted, `    adopt it: not with this app: workspace ${quoted(provider.workspace)} is not a Bitbucket workspace slug`];
+  const flags = Object.entries(context).map(([key, value]) => `-c ${key}=${quoted(value, Number.MAX_SAFE_INTEGER)}`);
+  return [trusted, `    adopt it: ${flags.join(' ')}`, `    in cdk.json's context: ${quoted(context, Number.MAX_SAFE_INTEGER)}`];
 }
 
 function accountHeading(account: AuditedAccount): string {

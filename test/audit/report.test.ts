@@ -94,6 +94,39 @@ describe('formats, one account', () => {
   });
 });
 
+describe('how to adopt each provider: the roles that trust it and the context for this app, in the table and in --json', () => {
+  const AUDIENCE = 'ari:cloud:bitbucket::workspace/5b6c7d8e-9f01-4a2b-8c3d-4e5f60718293';
+  const GLOBEX = { arn: PROVIDER.arn.replace('acme-corp', 'globex'), host: 'h', workspace: 'globex', clientIds: [AUDIENCE] };
+  const consoleRole: RoleAudit = { ...roleWith('globex-admin', 'high'), providers: [GLOBEX.arn] };
+  const report: AuditReport = { scope: 'caller', accounts: [accountWith('111122223333', 'read', [consoleRole, roleWith('bad\u001b[2Jname')], { providers: [PROVIDER, GLOBEX] })], failOn: 'high' };
+
+  test('the table: under each provider, who trusts it (names quoted and escaped), the -c flags and the cdk.json form', () => {
+    const lines = formatTable(report).split('\n');
+    const at = lines.indexOf(`  ${GLOBEX.arn}  (workspace globex; audiences "${AUDIENCE}")`);
+    expect(lines.slice(at + 1, at + 4)).toEqual([
+      '    trusted by: "globex-admin"',
+      `    adopt it: -c workspace="globex" -c audience="${AUDIENCE}" -c providerArn="${GLOBEX.arn}"`,
+      `    in cdk.json's context: {"workspace":"globex","audience":"${AUDIENCE}","providerArn":"${GLOBEX.arn}"}`,
+    ]);
+    expect(lines[2]).toBe('    trusted by: "bad\\u001b[2Jname"');
+    expect(lines[3]).toContain(`-c audience="<the workspace audience: one of the provider's client IDs>"`);
+  });
+
+  test('--json: each provider with trustedBy and adoptingContext', () => {
+    const json = JSON.parse(formatJson(report)) as { providers: Array<{ arn: string; trustedBy: string[]; adoptingContext: unknown }> };
+    expect(json.providers.map(({ arn, trustedBy, adoptingContext }) => ({ arn, trustedBy, adoptingContext }))).toEqual([
+      { arn: PROVIDER.arn, trustedBy: ['bad\u001b[2Jname'], adoptingContext: { workspace: 'acme-corp', audience: "<the workspace audience: one of the provider's client IDs>", providerArn: PROVIDER.arn } },
+      { arn: GLOBEX.arn, trustedBy: ['globex-admin'], adoptingContext: { workspace: 'globex', audience: AUDIENCE, providerArn: GLOBEX.arn } },
+    ]);
+  });
+
+  test('a provider no role trusts, of a workspace this app cannot take: said so, with no context to copy', () => {
+    const odd = { ...PROVIDER, arn: PROVIDER.arn.replace('acme-corp', 'Acme Corp'), workspace: 'Acme Corp' };
+    const lines = formatTable({ ...report, accounts: [accountWith('111122223333', 'read', [], { providers: [odd] })] }).split('\n');
+    expect(lines.slice(2, 4)).toEqual(['    trusted by: no role', '    adopt it: not with this app: workspace "Acme Corp" is not a Bitbucket workspace slug']);
+  });
+});
+
 describe('formats, many accounts', () => {
   const report: AuditReport = {
     scope: 'organization',
