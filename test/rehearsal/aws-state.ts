@@ -28,6 +28,14 @@ export interface RoleState {
   readonly inlinePolicies: Readonly<Record<string, unknown>>;
 }
 
+export interface ProviderState {
+  readonly arn: string;
+  readonly url: string;
+  readonly clientIds: readonly string[];
+  readonly thumbprints: readonly string[];
+  readonly createDate: string;
+}
+
 export interface StackState {
   readonly status: string;
   readonly outputs: Readonly<Record<string, string>>;
@@ -94,12 +102,19 @@ export class AccountState {
     return names;
   }
 
-  async providers(): Promise<Array<{ arn: string; url: string; clientIds: string[] }>> {
+  /** Every OIDC provider; a provider deleted and created again at the same URL keeps its ARN but gets a new creation date. */
+  async providers(): Promise<ProviderState[]> {
     const listed = (await this.iam.send(new ListOpenIDConnectProvidersCommand({}))).OpenIDConnectProviderList ?? [];
     return Promise.all(
       listed.map(async ({ Arn }) => {
         const provider = await this.iam.send(new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: Arn }));
-        return { arn: Arn ?? '', url: provider.Url ?? '', clientIds: provider.ClientIDList ?? [] };
+        return {
+          arn: Arn ?? '',
+          url: provider.Url ?? '',
+          clientIds: provider.ClientIDList ?? [],
+          thumbprints: provider.ThumbprintList ?? [],
+          createDate: provider.CreateDate?.toISOString() ?? '',
+        };
       }),
     );
   }

@@ -18,7 +18,7 @@ import { evaluatePermissions } from '../../lib/iam-evaluator/evaluate-permission
 import { evaluateTrustPolicy } from '../../lib/iam-evaluator/evaluate-trust-policy';
 import { credentialSetup, linesBeforeAws, loadSamplePipeline, PipelineStep } from '../support/pipeline';
 import { commitContext, prepareRepository } from './admin-repository';
-import { AccountState, RoleState } from './aws-state';
+import { AccountState, ProviderState, RoleState } from './aws-state';
 import { ADMIN_ACCOUNT, ADMIN_CREDENTIALS, CDK, Checks, Emulator, REGION, rehearse, ROOT, run, runAllowingFailure } from './emulator';
 
 const WORKSPACE = 'acme-corp';
@@ -42,6 +42,20 @@ const ORIGINAL_ENTRY = { repositories: FIRST_CONTEXT.repositories, policies: FIR
 const PREVIEW_ENTRY = { id: 'Preview', repositories: [REPO_APP, REPO_INFRA], cdkAccess: 'lookup' };
 const DEPLOY_ENTRY = { id: 'Deploy', repositories: [REPO_APP], environments: [ENV_PRODUCTION] };
 const FLAT_KEYS_GONE = { repositories: undefined, policies: undefined };
+
+/**
+ * A second workspace of the same account, set up the way the IAM console leaves it (path (a) of the
+ * README's "Moving to this app"): a provider with the URL, one client ID and the one thumbprint the
+ * console's "Get thumbprint" stored, and a role whose trust checks only aud, with AdministratorAccess.
+ */
+const CONSOLE_WORKSPACE = 'globex';
+const CONSOLE_AUDIENCE = 'ari:cloud:bitbucket::workspace/5b6c7d8e-9f01-4a2b-8c3d-4e5f60718293';
+const CONSOLE_HOST = `api.bitbucket.org/2.0/workspaces/${CONSOLE_WORKSPACE}/pipelines-config/identity/oidc`;
+const CONSOLE_PROVIDER_ARN = `arn:aws:iam::${ADMIN_ACCOUNT}:oidc-provider/${CONSOLE_HOST}`;
+const CONSOLE_THUMBPRINT = 'a031c46782e6e6c662c2c87c76da9aa62ccabd8e';
+const CONSOLE_ROLE = 'globex-bitbucket-admin';
+const CONSOLE_STACK = 'BitbucketOidc-globex';
+const ADMINISTRATOR_ACCESS = 'arn:aws:iam::aws:policy/AdministratorAccess';
 
 /** The step's script as Bitbucket runs it, in bash, less `npm ci`: the rehearsal's copy is installed already. */
 function stepScript(lines: readonly string[]): string {
@@ -80,6 +94,20 @@ function admits(role: RoleState, token: string): boolean {
   return evaluateTrustPolicy(role.trust, request).admitted;
 }
 
+/** The same token shape from the console-made workspace's issuer. */
+function consoleWorkspaceToken(repository: string, environment: string | undefined): string {
+  const [header, claims, signature] = fakeBitbucketToken(repository, environment).split('.');
+  const payload = JSON.parse(Buffer.from(claims, 'base64url').toString()) as Record<string, unknown>;
+  const changed = { ...payload, iss: `https://${CONSOLE_HOST}`, aud: CONSOLE_AUDIENCE, workspaceUuid: `{${CONSOLE_AUDIENCE.split('/')[1]}}` };
+  return [header, Buffer.from(JSON.stringify(changed)).toString('base64url'), signature].join('.');
+}
+
+/** What npm run -s audit-roles -- --json prints, as far as the rehearsal reads it. */
+interface AuditJson {
+  readonly providers: ReadonlyArray<{ arn: string; trustedBy: string[]; adoptingContext: Record<string, string> | null }>;
+  readonly roles: ReadonlyArray<{ name: string; findings: Array<{ id: string; severity: string }>; replacement?: unknown }>;
+}
+
 async function phases(checks: Checks, emulator: Emulator, work: string): Promise<void> {
   const repository = join(work, 'repository');
   const adminEnv = emulator.envWith(ADMIN_CREDENTIALS);
@@ -92,6 +120,8 @@ async function phases(checks: Checks, emulator: Emulator, work: string): Promise
     return role;
   };
   let original: RoleState | undefined;
+  let consoleProvider: ProviderState | undefined;
+  let adopting: Record<string, string> | undefined;
 
   await checks.phase(`1. moto_server on 127.0.0.1:${emulator.port}; a first deploy that fails after creating the provider rolls back, and the corrected one succeeds as is`, async () => {
     await account.iam.send(new CreatePolicyCommand({ PolicyName: 'DeployApp', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:ListBucket', Resource: '*' }] }) }));
@@ -273,7 +303,7 @@ async function phases(checks: Checks, emulator: Emulator, work: string): Promise
     }
   });
 
-  await checks.phase('7. npm run audit-roles on the account as real accounts look: hand-made roles beside the ones this app made', async () => {
+  await checks.phase('7. npm run audit-roles on the account as real accounts look: hand-made roles beside the ones this app made, and a second workspace set up in the IAM console', async () => {
     const trustOf = (federated: string, condition: Record<string, unknown>) =>
       JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Federated: federated }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: condition }] });
     const aud = { [`${ISSUER_HOST}:aud`]: AUDIENCE };
@@ -285,13 +315,18 @@ async function phases(checks: Checks, emulator: Emulator, work: string): Promise
       ['github-deploy', trustOf(github, { StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' } }), 'arn:aws:iam::aws:policy/AdministratorAccess'],
       ['lambda-service', JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] }), undefined],
     ];
+    // The second workspace, as the IAM console leaves it: Add provider (URL, Get thumbprint, audience), then a web identity role.
+    await account.iam.send(new CreateOpenIDConnectProviderCommand({ Url: `https://${CONSOLE_HOST}`, ClientIDList: [CONSOLE_AUDIENCE], ThumbprintList: [CONSOLE_THUMBPRINT] }));
+    seeded.push([CONSOLE_ROLE, trustOf(CONSOLE_PROVIDER_ARN, { StringEquals: { [`${CONSOLE_HOST}:aud`]: CONSOLE_AUDIENCE } }), ADMINISTRATOR_ACCESS]);
     for (const [name, trust, policy] of seeded) {
       await account.iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: trust }));
       if (policy !== undefined) await account.iam.send(new AttachRolePolicyCommand({ RoleName: name, PolicyArn: policy }));
     }
+    consoleProvider = (await account.providers()).find((provider) => provider.arn === CONSOLE_PROVIDER_ARN);
+    checks.equal('the console-made provider, read from IAM: its URL, one client ID, one thumbprint', [consoleProvider?.url, consoleProvider?.clientIds, consoleProvider?.thumbprints], [CONSOLE_HOST, [CONSOLE_AUDIENCE], [CONSOLE_THUMBPRINT]]);
     const audit = (...args: string[]) => runAllowingFailure('npm', ['run', '--silent', 'audit-roles', '--', ...args], { cwd: ROOT, env: adminEnv });
     const asJson = await audit('--json');
-    const report = JSON.parse(asJson.stdout) as { roles: Array<{ name: string; findings: Array<{ id: string; severity: string }>; replacement?: unknown }> };
+    const report = JSON.parse(asJson.stdout) as AuditJson;
     const severities = Object.fromEntries([...report.roles].sort((a, b) => (a.name < b.name ? -1 : 1)).map((role) => [role.name.replace(/^BitbucketOidc-acme-corp-(\w*?)PipelineRole.*$/, 'app:$1'), role.findings.map((finding) => `${finding.severity} ${finding.id}`)]));
     checks.equal('--json: every role that trusts the Bitbucket provider, none other, each with its findings', severities, {
       'app:Deploy': ['low long-session'],
@@ -299,9 +334,16 @@ async function phases(checks: Checks, emulator: Emulator, work: string): Promise
       'app:Preview': [],
       'bitbucket-any-repo': ['high any-repository'],
       'console-bitbucket-admin': ['high any-repository', 'high write-from-any-branch'],
+      [CONSOLE_ROLE]: ['high any-repository', 'high write-from-any-branch'],
       'payments-admin': ['high write-from-any-branch'],
     });
     checks.equal('a high finding exits 2 (--fail-on high is the default)', asJson.code, 2);
+    const adoption = report.providers.find((provider) => provider.arn === CONSOLE_PROVIDER_ARN);
+    checks.equal("the console-made provider: the context that adopts it, and the one role that trusts it", [adoption?.adoptingContext, adoption?.trustedBy], [
+      { workspace: CONSOLE_WORKSPACE, audience: CONSOLE_AUDIENCE, providerArn: CONSOLE_PROVIDER_ARN },
+      [CONSOLE_ROLE],
+    ]);
+    adopting = adoption?.adoptingContext ?? undefined;
     const pinned = report.roles.find((role) => role.name === 'payments-admin')?.replacement;
     checks.equal('the replacement keeps the repository the trust names and pins an environment', pinned, {
       id: 'PaymentsAdmin',
@@ -315,9 +357,17 @@ async function phases(checks: Checks, emulator: Emulator, work: string): Promise
     }
     const table = await audit();
     checks.check(
-      'with the hand-made roles gone: the table for people, the flat-keys role medium, exit 0 (nothing reaches high)',
-      table.code === 0 && /BitbucketOidc-acme-corp-PipelineRole\S*\s+medium\s+write-from-any-branch: /.test(table.stdout) && table.stdout.includes('3 of'),
+      "with acme-corp's hand-made roles gone: the table for people, the flat-keys role medium, the console-made workspace's role still high, exit 2",
+      table.code === 2 &&
+        /BitbucketOidc-acme-corp-PipelineRole\S*\s+medium\s+write-from-any-branch: /.test(table.stdout) &&
+        new RegExp(`${CONSOLE_ROLE}\\s+high\\s+any-repository: `).test(table.stdout) &&
+        table.stdout.includes('4 of'),
       `exit ${table.code}: ${table.stdout.slice(-600)}`,
+    );
+    checks.check(
+      'it prints the context that adopts the console-made provider, as -c flags',
+      table.stdout.includes(`adopt it: -c workspace="${CONSOLE_WORKSPACE}" -c audience="${CONSOLE_AUDIENCE}" -c providerArn="${CONSOLE_PROVIDER_ARN}"`),
+      table.stdout.slice(0, 1200),
     );
     await account.iam.send(new DeleteOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: github }));
     const unreachable = await runAllowingFailure('npm', ['run', '--silent', 'audit-roles'], { cwd: ROOT, env: { ...adminEnv, AWS_ENDPOINT_URL: 'http://127.0.0.1:9', AWS_MAX_ATTEMPTS: '1' } });
@@ -338,24 +388,45 @@ async function phases(checks: Checks, emulator: Emulator, work: string): Promise
     const [previewAfter, deployAfter] = [await account.role(preview.name), await account.role(deploy.name)];
     checks.equal('the other two are untouched (same unique IDs)', [previewAfter?.id, deployAfter?.id], [preview.id, deploy.id]);
     checks.equal('the outputs follow', Object.keys(await outputs()).sort(), ['DeployRoleArn', 'PreviewRoleArn', 'ProviderArn']);
-    checks.equal('the provider is untouched', (await account.providers()).map((provider) => provider.arn), [PROVIDER_ARN]);
+    checks.equal("the provider is untouched (beside the console-made workspace's)", (await account.providers()).map((provider) => provider.arn).sort(), [PROVIDER_ARN, CONSOLE_PROVIDER_ARN].sort());
   });
 
   await checks.phase('9. destroying the stack keeps the provider', async () => {
     await run(CDK, ['destroy', '--force'], { cwd: repository, env: adminEnv });
     checks.equal('no pipeline role is left', (await account.roleNames()).filter((name) => name.startsWith(STACK)), []);
-    checks.equal('the provider stays (RetainExceptOnCreate keeps it on deletion)', (await account.providers()).map((provider) => provider.arn), [PROVIDER_ARN]);
+    checks.equal("the provider stays (RetainExceptOnCreate keeps it on deletion), beside the console-made workspace's", (await account.providers()).map((provider) => provider.arn).sort(), [PROVIDER_ARN, CONSOLE_PROVIDER_ARN].sort());
   });
 
-  await checks.phase("10. a new stack on the kept provider, adopting it with providerArn (the Troubleshooting remedy for \"already exists\")", async () => {
-    commitContext(repository, { providerArn: PROVIDER_ARN });
-    await cdk('deploy');
-    const now = await outputs();
-    checks.equal('the stack imports it: ProviderArn is the kept provider', now.ProviderArn, PROVIDER_ARN);
-    checks.equal('both roles trust it', [(await roleOf(now.PreviewRoleArn)).trust.Statement[0].Principal, (await roleOf(now.DeployRoleArn)).trust.Statement[0].Principal], [
-      { Federated: PROVIDER_ARN },
-      { Federated: PROVIDER_ARN },
+  await checks.phase('10. path (a) for the console-made workspace: this app adopts its provider with the context the audit printed, team leads switch, the old role goes; the provider is never replaced', async () => {
+    const consoleRepository = join(work, 'console-workspace-repository');
+    // The audit's context committed to cdk.json, with the recommended layout.
+    prepareRepository(consoleRepository, { ...adopting, roles: [PREVIEW_ENTRY, DEPLOY_ENTRY] });
+    await run(CDK, ['deploy', '--require-approval', 'never'], { cwd: consoleRepository, env: adminEnv });
+    const now = (await account.stack(CONSOLE_STACK))?.outputs ?? {};
+    checks.equal("the stack adopts the provider: ProviderArn is the console-made one, and it made none", [now.ProviderArn, (await account.providers()).map((provider) => provider.arn).sort()], [
+      CONSOLE_PROVIDER_ARN,
+      [PROVIDER_ARN, CONSOLE_PROVIDER_ARN].sort(),
     ]);
+    const [preview, deploy] = [await roleOf(now.PreviewRoleArn), await roleOf(now.DeployRoleArn)];
+    checks.equal('the new roles trust that provider, with its audience and their own sub patterns', [preview.trust.Statement, deploy.trust.Statement].map((statements) => statements.map((statement) => [statement.Principal, statement.Condition])), [
+      [[{ Federated: CONSOLE_PROVIDER_ARN }, { StringEquals: { [`${CONSOLE_HOST}:aud`]: CONSOLE_AUDIENCE }, StringLike: { [`${CONSOLE_HOST}:sub`]: [`${REPO_APP}:*`, `${REPO_INFRA}:*`] } }]],
+      [[{ Federated: CONSOLE_PROVIDER_ARN }, { StringEquals: { [`${CONSOLE_HOST}:aud`]: CONSOLE_AUDIENCE }, StringLike: { [`${CONSOLE_HOST}:sub`]: [`${REPO_APP}:${ENV_PRODUCTION}:*`] } }]],
+    ]);
+    const old = await roleOf(`arn:aws:iam::${ADMIN_ACCOUNT}:role/${CONSOLE_ROLE}`);
+    const [pullRequest, production] = [consoleWorkspaceToken(REPO_APP, undefined), consoleWorkspaceToken(REPO_APP, ENV_PRODUCTION)];
+    checks.equal('until the team leads switch, the old role still admits their steps: nothing stops working', [admits(old, pullRequest), admits(old, production)], [true, true]);
+    checks.equal("after the switch: Preview admits the pull request, Deploy admits production and refuses the pull request", [admits(preview, pullRequest), admits(deploy, production), admits(deploy, pullRequest)], [true, true, false]);
+    await account.iam.send(new DetachRolePolicyCommand({ RoleName: CONSOLE_ROLE, PolicyArn: ADMINISTRATOR_ACCESS }));
+    await account.iam.send(new DeleteRoleCommand({ RoleName: CONSOLE_ROLE }));
+    checks.equal('the old role is deleted', await account.role(CONSOLE_ROLE), undefined);
+    const after = await runAllowingFailure('npm', ['run', '--silent', 'audit-roles', '--', '--json'], { cwd: ROOT, env: adminEnv });
+    const report = JSON.parse(after.stdout) as AuditJson;
+    checks.equal('the audit then exits 0: the new roles have no finding above low', [after.code, report.roles.flatMap((role) => role.findings.filter((finding) => finding.severity !== 'low'))], [0, []]);
+    checks.equal('it lists the provider as trusted by the new roles only', report.providers.find((provider) => provider.arn === CONSOLE_PROVIDER_ARN)?.trustedBy.sort(), [preview.name, deploy.name].sort());
+    const provider = (await account.providers()).find((candidate) => candidate.arn === CONSOLE_PROVIDER_ARN);
+    checks.check('the provider was never replaced: its creation date is read back from IAM', (consoleProvider?.createDate ?? '') !== '', JSON.stringify(consoleProvider));
+    checks.equal('same ARN, creation date, client ID and thumbprint as the console left it', provider, consoleProvider);
+    checks.notRehearsed('cdk import of the provider into the stack: moto 5.2.1 answers an IMPORT change set with HTTP 500 (the README gives the documented steps)');
   });
 }
 
