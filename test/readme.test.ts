@@ -4,6 +4,7 @@ import { App, RemovalPolicies, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as ts from 'typescript';
+import { formatTable } from '../lib/audit/report';
 
 const ROOT = join(__dirname, '..');
 const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
@@ -62,5 +63,18 @@ describe("Moving to this app, path (b): the escape hatch that keeps an article s
     expect(viaPolicies['Custom::AWSCDKOpenIdConnectProvider']).toBe('Retain');
     expect(section).toContain('"Cannot apply RemovalPolicy: no child or not a\n     CfnResource"');
     expect(() => policies((stack) => new iam.OpenIdConnectProvider(stack, 'BitbucketProvider', PROPS).applyRemovalPolicy(RemovalPolicy.RETAIN))).toThrow('Cannot apply RemovalPolicy: no child or not a CfnResource');
+  });
+});
+
+describe('Moving to this app, path (a)', () => {
+  test("the audit output it shows is what npm run audit-roles prints for such an account", () => {
+    const section = readme.slice(readme.indexOf('### (a) A provider made in the IAM console'), readme.indexOf('### (b) An article-style CDK stack'));
+    const shown = (/```\n([\s\S]*?)```/.exec(section)?.[1] ?? '').split('\n').map((line) => line.replace(/^ {3}/, '')).filter((line) => line !== '');
+    expect(shown).toHaveLength(5);
+    const arn = 'arn:aws:iam::123456789012:oidc-provider/api.bitbucket.org/2.0/workspaces/acme-corp/pipelines-config/identity/oidc';
+    const provider = { arn, host: arn.split(':oidc-provider/')[1], workspace: 'acme-corp', clientIds: ['ari:cloud:bitbucket::workspace/8a9b5c3e-1f2d-4e6a-9b7c-0d1e2f3a4b5c'] };
+    const role = { arn: 'arn:aws:iam::123456789012:role/bitbucket-pipelines', name: 'bitbucket-pipelines', providers: [arn], findings: [] };
+    const printed = formatTable({ scope: 'caller', accounts: [{ id: '123456789012', status: 'read', problems: [], providers: [provider], roles: [role], rolesListed: 1 }], failOn: 'high' }).split('\n');
+    expect(printed.slice(0, 5)).toEqual(shown);
   });
 });
