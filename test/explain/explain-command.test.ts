@@ -302,7 +302,7 @@ describe('which template and which account', () => {
     // Pinned to another account than its provider's, the role could admit no token: the context is refused, as cdk synth refuses it.
     const elsewhere = explain(['--claims', '-', ...CONTEXT, '-c', providerArn, '-c', 'account=444455556666'], JSON.stringify(claims(PRODUCTION)));
     expect([elsewhere.exitCode, elsewhere.stdout]).toEqual([2, '']);
-    expect(elsewhere.stderr).toContain('expected a provider in account "444455556666", where account pins the stack');
+    expect(elsewhere.stderr).toContain('expected a provider of workspace "acme-corp", account "444455556666" (pinned by account), not of account "111122223333"');
   });
 
   test("a token from another workspace: no provider of the template is for its issuer, and that check fails", () => {
