@@ -78,3 +78,25 @@ describe('Moving to this app, path (a)', () => {
     expect(printed.slice(0, 5)).toEqual(shown);
   });
 });
+
+describe('README.md contents line', () => {
+  /** The anchor GitHub (and most Markdown viewers) give a heading: lower case, punctuation dropped, spaces as dashes. */
+  function anchor(heading: string): string {
+    return heading.toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').trim().replace(/\s/g, '-');
+  }
+  const contents = /^\*\*Contents\*\*:([\s\S]*?)\n\n/m.exec(readme)?.[1] ?? '';
+  const links = [...contents.matchAll(/\]\(#([^)]+)\)/g)].map((match) => match[1]);
+  const headings = readme.replace(/```[\s\S]*?```/g, '').split('\n').filter((line) => /^#{2,3} /.test(line));
+
+  test('comes before the first section, and every link in it reaches a heading', () => {
+    expect(readme.indexOf('**Contents**')).toBeLessThan(readme.indexOf('\n## '));
+    const anchors = new Set(headings.map((line) => anchor(line.replace(/^#+ /, ''))));
+    expect(links.length).toBeGreaterThan(10);
+    expect(links.filter((link) => !anchors.has(link))).toEqual([]);
+  });
+
+  test('names every top-level (##) section', () => {
+    const sections = headings.filter((line) => line.startsWith('## ')).map((line) => anchor(line.slice(3)));
+    expect(sections.filter((section) => !links.includes(section))).toEqual([]);
+  });
+});
