@@ -1,8 +1,7 @@
 import { App, DefaultStackSynthesizer } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
 import { parseOidcConfig } from '../../lib/config/parse-oidc-config';
 import { BitbucketOidcStack } from '../../lib/stacks/oidc-stack';
-import { AUDIENCE } from './synth';
+import { AUDIENCE, synthesizedTemplate } from './synth';
 
 /** A distinct repository UUID for each n, all of one length. */
 export function repositoryUuid(n: number): string {
@@ -20,11 +19,14 @@ export const ROLLOUT = { stackSetOrganizationalUnits: 'ou-ab12-34cd56ef', stackS
 function memberBytes(roles: Array<Record<string, unknown>>): number {
   const config = parseOidcConfig({ workspace: 'acme-corp', audience: AUDIENCE, roles, ...ROLLOUT });
   if (!config.ok) throw new Error(config.problems.join('\n'));
-  const stack = new BitbucketOidcStack(new App({ builtinCloudFormationValidation: false }), config.value.stackName, {
-    config: { ...config.value, stackSet: undefined },
-    synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }),
-  });
-  return Buffer.byteLength(JSON.stringify(Template.fromStack(stack).toJSON()));
+  const template = synthesizedTemplate(
+    (outdir) =>
+      new BitbucketOidcStack(new App({ builtinCloudFormationValidation: false, outdir }), config.value.stackName, {
+        config: { ...config.value, stackSet: undefined },
+        synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }),
+      }),
+  );
+  return Buffer.byteLength(JSON.stringify(template.toJSON()));
 }
 
 /**

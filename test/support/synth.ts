@@ -1,4 +1,7 @@
-import { App } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
+import { mkdtempSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { bitbucketIssuerHost } from '../../lib/bitbucket/issuer';
 import { parseOidcConfig } from '../../lib/config/parse-oidc-config';
@@ -13,17 +16,42 @@ export const ENV_PROD = '{c0ffee00-1234-4abc-8def-0123456789ab}';
 export const ENV_STAGING = '{5ca1ab1e-0000-4000-8000-00000000beef}';
 export const BASE_CONTEXT = { workspace: 'acme-corp', audience: AUDIENCE, repositories: REPO_A };
 
+// An App without an outdir synthesizes into a new os.tmpdir()/cdk.out* folder that nothing
+// removes; these go to folders removed after each test file. The rehearsal scripts also use
+// this module outside jest (no afterAll there): they only call templateFromContext, which
+// removes its folder at once.
+const outdirs: string[] = [];
+const removeFolder = (folder: string) => rmSync(folder, { recursive: true, force: true });
+if (typeof afterAll === 'function') afterAll(() => outdirs.splice(0).forEach(removeFolder));
+
+function outdirRemovedAfterTests(): string {
+  const outdir = mkdtempSync(join(tmpdir(), 'test-synth-'));
+  outdirs.push(outdir);
+  return outdir;
+}
+
 /** Builds the stack from context exactly as bin/app.ts does, minus the CLI. */
-export function stackFromContext(context: Record<string, unknown>): { app: App; stack: BitbucketOidcStack } {
+export function stackFromContext(context: Record<string, unknown>, outdir = outdirRemovedAfterTests()): { app: App; stack: BitbucketOidcStack } {
   const result = parseOidcConfig(context);
   if (!result.ok) throw new Error(result.problems.join('\n'));
-  const app = new App({ builtinCloudFormationValidation: false });
+  const app = new App({ builtinCloudFormationValidation: false, outdir });
   const stack = new BitbucketOidcStack(app, result.value.stackName, { config: result.value });
   return { app, stack };
 }
 
+/** The template of the stack `build` adds to an App whose output folder is removed once the template is read. */
+export function synthesizedTemplate(build: (outdir: string) => Stack): Template {
+  const outdir = mkdtempSync(join(tmpdir(), 'test-synth-'));
+  try {
+    // Template.fromStack reads the template into memory, so the folder can go right away.
+    return Template.fromStack(build(outdir));
+  } finally {
+    removeFolder(outdir);
+  }
+}
+
 export function templateFromContext(context: Record<string, unknown>): Template {
-  return Template.fromStack(stackFromContext(context).stack);
+  return synthesizedTemplate((outdir) => stackFromContext(context, outdir).stack);
 }
 
 /** A role of a synthesized template, resolved as IAM holds it once deployed in an account. */
