@@ -59,7 +59,7 @@ async function runOnce(command: string, args: readonly string[], options: Comman
   const output = `${result.stdout}${result.stderr}`;
   const expected = options.exitCode ?? 0;
   if (result.code !== expected) {
-    const last = output.trim().split('\n').pop() ?? '';
+    const last = (result.stderr.trim() || result.stdout.trim()).split('\n').pop() ?? '';
     throw new Error(`${describeCommand(command, args)} exited ${result.code ?? 'on a signal'}, expected ${expected}; its last line: ${last}\n${output.slice(-3000)}`);
   }
   return { seconds, stdout: result.stdout, output };
