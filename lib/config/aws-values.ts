@@ -206,6 +206,29 @@ export function parseAccount(key: string, raw: unknown): Parsed<string> {
   return problem({ key, given: raw, expected: 'a 12-digit AWS account ID', example: `${key}=123456789012` });
 }
 
+/**
+ * The accounts whose CDK bootstrap roles a role may assume: 12-digit IDs, each once. `*`
+ * is refused on its own line: it would reach every account that trusts this one.
+ */
+export function parseTargetAccounts(key: string, raw: unknown): Parsed<readonly string[]> {
+  const example = `${key}=111111111111,222222222222`;
+  const expected = "at least one 12-digit AWS account ID: leave the key out for the stack's own account";
+  if ((Array.isArray(raw) && raw.length === 0) || (typeof raw === 'string' && /^\s*(\[\s*\])?\s*$/.test(raw))) return problem({ key, given: raw, expected, example });
+  const list = readList(key, raw, example);
+  if (!list.ok) return list;
+  return parseEach(
+    key,
+    list.value,
+    (itemKey, item) =>
+      item === '*'
+        ? problem({ key: itemKey, given: item, expected: 'a 12-digit AWS account ID, not a wildcard: * would reach the bootstrap roles of every account that trusts this one', example })
+        : /^\d{12}$/.test(item)
+          ? parsed(item)
+          : problem({ key: itemKey, given: item, expected: 'a 12-digit AWS account ID', example }),
+    (account) => account,
+  );
+}
+
 export function parseRegion(key: string, raw: unknown): Parsed<string> {
   if (typeof raw === 'string' && /^[a-z]{2}(-[a-z]+)+-\d+$/.test(raw.trim())) return parsed(raw.trim());
   return problem({ key, given: raw, expected: 'an AWS region code', example: `${key}=eu-west-1` });

@@ -11,7 +11,7 @@ import { shownKey } from '../problems/quoted';
  */
 
 /** The keys of one role: flat in the context for a single role, or in each entry of `roles`. */
-export const ROLE_KEYS = ['repositories', 'environments', 'policies', 'sessionDuration', 'roleName', 'permissionsBoundary', 'allowedIpRanges', 'cdkAccess'] as const;
+export const ROLE_KEYS = ['repositories', 'environments', 'policies', 'sessionDuration', 'roleName', 'permissionsBoundary', 'allowedIpRanges', 'cdkAccess', 'targetAccounts'] as const;
 export type RoleKey = (typeof ROLE_KEYS)[number];
 
 /** The keys of an entry of `roles`: the role keys and its id. */

@@ -29,6 +29,11 @@ export interface RoleConfig {
   readonly allowedIpRanges: readonly string[];
   /** Resolved: `none` whenever `cdkQualifier` is off. */
   readonly cdkAccess: CdkAccess;
+  /**
+   * The 12-digit accounts whose bootstrap roles `cdkAccess` reaches: the whole list;
+   * undefined for the stack's own account. Never set with `cdkAccess` `none`.
+   */
+  readonly targetAccounts?: readonly string[];
 }
 
 /** The whole validated configuration of one workspace's stack. */

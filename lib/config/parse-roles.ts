@@ -1,9 +1,10 @@
 import { MAX_TRUST_POLICY_QUOTA, trustPolicyLength } from '../bitbucket/trust-conditions';
-import { ManagedPolicyRef, parseCdkAccess, parseIpRanges, parseManagedPolicies, parseManagedPolicy, parseRoleName, parseSessionDuration } from './aws-values';
+import { ManagedPolicyRef, parseCdkAccess, parseIpRanges, parseManagedPolicies, parseManagedPolicy, parseRoleName, parseSessionDuration, parseTargetAccounts } from './aws-values';
 import { parseEnvironments, parseRepositories, RepositoryScope } from './bitbucket-values';
 import { ROLE_ENTRY_KEYS, ROLE_KEYS, RoleKey, STACK_KEYS, STACKSET_KEYS, unknownKeyProblems } from './context-keys';
 import { readJson, readList } from './list-values';
 import { CdkAccess, RoleConfig } from './oidc-config';
+import { cdkPolicyLength, MAX_ROLE_POLICY_SIZE, maxTargetAccounts } from './stack-limits';
 import { formatProblem, Parsed, parsed, problem, problemsOf } from '../problems/problem';
 
 const DEFAULT_SESSION_SECONDS = 3600;
@@ -37,6 +38,7 @@ interface RoleValues {
   readonly permissionsBoundary: ManagedPolicyRef;
   readonly allowedIpRanges: readonly string[];
   readonly cdkAccess: CdkAccess;
+  readonly targetAccounts: readonly string[];
 }
 
 /** Each role key's parser: a key of ROLE_KEYS without one does not type-check. */
@@ -49,6 +51,7 @@ const ROLE_PARSERS: { readonly [K in RoleKey]: ValueParser<RoleValues[K]> } = {
   permissionsBoundary: parseManagedPolicy,
   allowedIpRanges: parseIpRanges,
   cdkAccess: parseCdkAccess,
+  targetAccounts: parseTargetAccounts,
 };
 
 /** `repositories` is the one role key that must be given. */
@@ -72,6 +75,8 @@ export interface RoleLimits {
   readonly audience: string;
   readonly trustPolicySizeQuota?: number;
   readonly managedPoliciesQuota?: number;
+  /** The bootstrap qualifier the roles' policies name, false when off (no policy); undefined when it is invalid (the longest is counted). */
+  readonly cdkQualifier?: string | false;
 }
 
 /**
@@ -90,21 +95,14 @@ export function parseRole(source: Readonly<Record<string, unknown>>, prefix: str
     permissionsBoundary: readRoleKey(source, prefix, 'permissionsBoundary'),
     allowedIpRanges: readRoleKey(source, prefix, 'allowedIpRanges'),
     cdkAccess: readRoleKey(source, prefix, 'cdkAccess'),
+    targetAccounts: readRoleKey(source, prefix, 'targetAccounts'),
   };
-  const { repositories, environments, policies, sessionDuration, roleName, permissionsBoundary, allowedIpRanges, cdkAccess } = read;
-  const contradiction =
-    cdkQualifierOff && cdkAccess.ok && cdkAccess.value !== undefined && cdkAccess.value !== 'none'
-      ? [
-          formatProblem({
-            key: `${prefix}cdkAccess`,
-            given: source.cdkAccess,
-            expected: 'none (or no cdkAccess): cdkQualifier=none leaves every role without CDK bootstrap access',
-            example: `drop cdkQualifier=none, or ${prefix}cdkAccess=none`,
-          }),
-        ]
-      : [];
-  const problems = [...problemsOf(ROLE_KEYS.map((key) => read[key])), ...contradiction, ...roleLimitProblems(source, prefix, read, limits)];
-  if (!repositories.ok || !environments.ok || !policies.ok || !sessionDuration.ok || !roleName.ok || !permissionsBoundary.ok || !allowedIpRanges.ok || !cdkAccess.ok || repositories.value === undefined || problems.length > 0) {
+  const { repositories, environments, policies, sessionDuration, roleName, permissionsBoundary, allowedIpRanges, cdkAccess, targetAccounts } = read;
+  const problems = [...problemsOf(ROLE_KEYS.map((key) => read[key])), ...cdkReachContradictions(source, prefix, cdkQualifierOff, cdkAccess), ...roleLimitProblems(source, prefix, read, limits)];
+  if (
+    !repositories.ok || !environments.ok || !policies.ok || !sessionDuration.ok || !roleName.ok || !permissionsBoundary.ok || !allowedIpRanges.ok || !cdkAccess.ok ||
+    !targetAccounts.ok || repositories.value === undefined || problems.length > 0
+  ) {
     return { ok: false, problems };
   }
   return parsed({
@@ -117,7 +115,48 @@ export function parseRole(source: Readonly<Record<string, unknown>>, prefix: str
     permissionsBoundary: permissionsBoundary.value,
     allowedIpRanges: allowedIpRanges.value ?? [],
     cdkAccess: cdkQualifierOff ? 'none' : (cdkAccess.value ?? 'deploy'),
+    targetAccounts: targetAccounts.value,
   });
+}
+
+/**
+ * With cdkQualifier=none no role reaches the bootstrap roles, and a role with
+ * cdkAccess=none reaches none either: asking for some (cdkAccess, targetAccounts) is a
+ * contradiction, not a choice to make silently.
+ */
+function cdkReachContradictions(source: Readonly<Record<string, unknown>>, prefix: string, cdkQualifierOff: boolean, cdkAccess: Parsed<CdkAccess | undefined>): string[] {
+  const problems: string[] = [];
+  if (cdkQualifierOff && cdkAccess.ok && cdkAccess.value !== undefined && cdkAccess.value !== 'none') {
+    problems.push(
+      formatProblem({
+        key: `${prefix}cdkAccess`,
+        given: source.cdkAccess,
+        expected: 'none (or no cdkAccess): cdkQualifier=none leaves every role without CDK bootstrap access',
+        example: `drop cdkQualifier=none, or ${prefix}cdkAccess=none`,
+      }),
+    );
+  }
+  if (source.targetAccounts === undefined) return problems;
+  if (cdkQualifierOff) {
+    problems.push(
+      formatProblem({
+        key: `${prefix}targetAccounts`,
+        given: source.targetAccounts,
+        expected: 'no targetAccounts: cdkQualifier=none leaves every role without CDK bootstrap roles to reach in any account',
+        example: `drop cdkQualifier=none, or drop ${prefix}targetAccounts`,
+      }),
+    );
+  } else if (cdkAccess.ok && cdkAccess.value === 'none') {
+    problems.push(
+      formatProblem({
+        key: `${prefix}targetAccounts`,
+        given: source.targetAccounts,
+        expected: 'no targetAccounts on a role with cdkAccess=none: it reaches no CDK bootstrap roles in any account',
+        example: `${prefix}cdkAccess=deploy (or lookup), or drop ${prefix}targetAccounts`,
+      }),
+    );
+  }
+  return problems;
 }
 
 /** What IAM would refuse at deploy: a trust policy over the quota, more managed policies than the quota. */
@@ -128,7 +167,25 @@ function roleLimitProblems(
   limits: RoleLimits,
 ): string[] {
   const problems: string[] = [];
-  const { repositories, environments, allowedIpRanges } = read;
+  const { repositories, environments, allowedIpRanges, cdkAccess, targetAccounts } = read;
+  const access = cdkAccess.ok ? (cdkAccess.value ?? 'deploy') : undefined;
+  const qualifier = limits.cdkQualifier;
+  if (qualifier !== false && access !== undefined && access !== 'none' && targetAccounts.ok && targetAccounts.value !== undefined) {
+    const size = cdkPolicyLength(access, targetAccounts.value.length, qualifier);
+    if (size > MAX_ROLE_POLICY_SIZE) {
+      const fit = maxTargetAccounts(access, qualifier);
+      problems.push(
+        formatProblem({
+          key: `${prefix}targetAccounts`,
+          given: source.targetAccounts,
+          expected:
+            `at most ${fit} accounts for a role with cdkAccess=${access}: ${targetAccounts.value.length} make its policy ${size} characters (without white space), ` +
+            `over IAM's limit of ${MAX_ROLE_POLICY_SIZE} for a role's inline policies`,
+          example: `split the accounts over several roles, each with its own id and targetAccounts (at most ${fit} each)`,
+        }),
+      );
+    }
+  }
   if (limits.workspace !== undefined && repositories.ok && repositories.value !== undefined && environments.ok && allowedIpRanges.ok) {
     const scope = {
       workspace: limits.workspace,

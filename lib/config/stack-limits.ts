@@ -51,3 +51,33 @@ export function stackLimitProblems(roles: readonly { readonly cdkAccess: CdkAcce
   }
   return problems;
 }
+
+/** IAM's limit for all inline policies of a role together, in characters without white space (not a quota: it cannot be raised). */
+export const MAX_ROLE_POLICY_SIZE = 10_240;
+/** The longest qualifier `cdk bootstrap` accepts, and the longest partition: what a length is counted with when they are not known. */
+const LONGEST_QUALIFIER = 'q'.repeat(10);
+const LONGEST_PARTITION = 'aws-us-gov';
+/** The bootstrap roles each `cdkAccess` reaches, as lib/constructs/cdk-bootstrap-roles names them (test/config/stack-limits.test.ts holds the two together). */
+const BOOTSTRAP_ROLE_KINDS = { deploy: ['deploy', 'file-publishing', 'image-publishing', 'lookup'], lookup: ['lookup'] } as const;
+
+/**
+ * The length IAM counts for a role's one inline policy, the CDK bootstrap-role statement
+ * (white space is not counted), in the longest partition: an ARN per account and kind.
+ * `accounts` of 12 digits each; the stack's own account counts as one.
+ */
+export function cdkPolicyLength(access: 'deploy' | 'lookup', accountCount: number, qualifier = LONGEST_QUALIFIER): number {
+  const account = '1'.repeat(12);
+  const arns = Array.from({ length: accountCount }, () => BOOTSTRAP_ROLE_KINDS[access].map((kind) => `arn:${LONGEST_PARTITION}:iam::${account}:role/cdk-${qualifier}-${kind}-role-${account}-*`)).flat();
+  const document = {
+    Version: '2012-10-17',
+    Statement: [{ Sid: access === 'deploy' ? 'AssumeCdkBootstrapRoles' : 'AssumeCdkLookupRole', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: arns.length === 1 ? arns[0] : arns }],
+  };
+  return JSON.stringify(document).length;
+}
+
+/** How many target accounts fit one role's inline policy. */
+export function maxTargetAccounts(access: 'deploy' | 'lookup', qualifier?: string): number {
+  let count = 1;
+  while (cdkPolicyLength(access, count + 1, qualifier) <= MAX_ROLE_POLICY_SIZE) count++;
+  return count;
+}

@@ -1,7 +1,7 @@
 import { Annotations, Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { CdkBootstrapAccess, cdkBootstrapRolesStatement } from './cdk-bootstrap-roles';
+import { cdkBootstrapAccountProblems, CdkBootstrapReach, cdkBootstrapRolesStatement } from './cdk-bootstrap-roles';
 import { bitbucketTrustConditions } from '../bitbucket/trust-conditions';
 
 const CLAIM_UUID = /^\{[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}$/;
@@ -44,21 +44,12 @@ export interface BitbucketPipelinesRoleProps {
    */
   readonly roleName?: string;
   /**
-   * Let the role assume this account's CDK bootstrap roles for this qualifier, so
-   * pipeline steps can run the CDK CLI with no other rights.
+   * Let the role assume CDK bootstrap roles (which qualifier, which kinds, in which
+   * accounts), so pipeline steps can run the CDK CLI with no other rights.
    *
    * @default - no access to CDK bootstrap roles
    */
-  readonly cdkBootstrapQualifier?: string;
-  /**
-   * Which bootstrap roles, with `cdkBootstrapQualifier`: `deploy` (all four: `cdk
-   * deploy`) or `lookup` (the lookup role: `cdk synth` with lookups, `cdk diff
-   * --method=template`). A role that can deploy and has no `environments` can be
-   * assumed from every branch and pull request (the stack's synth judgement warns about it).
-   *
-   * @default 'deploy'
-   */
-  readonly cdkBootstrapAccess?: CdkBootstrapAccess;
+  readonly cdkBootstrap?: CdkBootstrapReach;
   /**
    * A managed policy that caps what the role may do, whatever policies it gets.
    *
@@ -96,7 +87,7 @@ export interface BitbucketPipelinesRoleProps {
  * deployment environments).
  */
 export class BitbucketPipelinesRole extends iam.Role {
-  /** The CDK bootstrap role ARN patterns the role may assume; empty without `cdkBootstrapQualifier`. */
+  /** The CDK bootstrap role ARN patterns the role may assume; empty without `cdkBootstrap`. */
   public readonly cdkBootstrapRoleArns: readonly string[];
 
   constructor(scope: Construct, id: string, props: BitbucketPipelinesRoleProps) {
@@ -109,6 +100,8 @@ export class BitbucketPipelinesRole extends iam.Role {
     if (props.repositories !== '*' && props.repositories.length === 0) {
       throw new Error("repositories must name at least one repository, or be '*' for the whole workspace");
     }
+    const reachProblems = props.cdkBootstrap?.accounts === undefined ? [] : cdkBootstrapAccountProblems(props.cdkBootstrap.accounts);
+    if (reachProblems.length > 0) throw new Error(reachProblems.join('; '));
     const conditions = bitbucketTrustConditions({
       workspace: props.workspace,
       audience: props.audience,
@@ -125,11 +118,10 @@ export class BitbucketPipelinesRole extends iam.Role {
       description: props.description ?? `Assumed by Bitbucket Pipelines steps of workspace ${props.workspace} through OIDC`,
     });
 
-    const access = props.cdkBootstrapAccess ?? 'deploy';
-    if (props.cdkBootstrapQualifier === undefined) {
+    if (props.cdkBootstrap === undefined) {
       this.cdkBootstrapRoleArns = [];
     } else {
-      const statement = cdkBootstrapRolesStatement(this, props.cdkBootstrapQualifier, access);
+      const statement = cdkBootstrapRolesStatement(this, props.cdkBootstrap);
       this.addToPrincipalPolicy(statement);
       this.cdkBootstrapRoleArns = statement.resources;
     }

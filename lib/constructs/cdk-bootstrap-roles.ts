@@ -1,4 +1,4 @@
-import { ArnFormat, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 
@@ -14,6 +14,29 @@ export type CdkBootstrapRoleKind = (typeof CDK_BOOTSTRAP_ROLE_KINDS)[number];
  */
 export type CdkBootstrapAccess = 'deploy' | 'lookup';
 
+/** Which CDK bootstrap roles a pipeline role may assume: one qualifier's, of the kinds `access` names, in the accounts named. */
+export interface CdkBootstrapReach {
+  /** The qualifier `cdk bootstrap` was run with (its roles are named `cdk-<qualifier>-<kind>-role-<account>-<region>`). */
+  readonly qualifier: string;
+  /**
+   * `deploy` (all four roles: `cdk deploy`) or `lookup` (the lookup role: `cdk synth`
+   * with lookups, `cdk diff --method=template`). A role that can deploy and has no
+   * `environments` can be assumed from every branch and pull request (the stack's
+   * synth judgement warns about it).
+   *
+   * @default 'deploy'
+   */
+  readonly access?: CdkBootstrapAccess;
+  /**
+   * The 12-digit IDs of the accounts whose bootstrap roles the role may assume, in any
+   * region; the whole list (the stack's own account only if listed). Each is named
+   * exactly: an account wildcard would reach every account that trusts this one.
+   *
+   * @default - the stack's own account
+   */
+  readonly accounts?: readonly string[];
+}
+
 const ROLES_FOR: Readonly<Record<CdkBootstrapAccess, readonly CdkBootstrapRoleKind[]>> = {
   deploy: CDK_BOOTSTRAP_ROLE_KINDS,
   lookup: ['lookup'],
@@ -25,22 +48,42 @@ export function cdkBootstrapRoleName(qualifier: string, kind: CdkBootstrapRoleKi
 }
 
 /**
- * Lets a principal assume this account's CDK bootstrap roles for one qualifier, in any
- * region, and nothing else. Those roles trust the account, so no broader rights are needed.
+ * What is wrong with `accounts`, one sentence each: IDs that are not 12 digits (an
+ * unresolved token passes, its value is the deployer's), an empty list, a repeat.
  */
-export function cdkBootstrapRolesStatement(scope: IConstruct, qualifier: string, access: CdkBootstrapAccess = 'deploy'): iam.PolicyStatement {
+export function cdkBootstrapAccountProblems(accounts: readonly string[]): string[] {
+  const problems: string[] = [];
+  if (accounts.length === 0) problems.push('cdkBootstrap.accounts must name at least one account; leave it out for the stack\'s own account');
+  const malformed = accounts.filter((account) => !Token.isUnresolved(account) && !/^\d{12}$/.test(account));
+  if (malformed.length > 0) problems.push(`cdkBootstrap.accounts must be 12-digit AWS account IDs; got ${malformed.map((account) => JSON.stringify(account)).join(', ')}`);
+  const repeated = accounts.filter((account, index) => accounts.indexOf(account) !== index);
+  if (repeated.length > 0) problems.push(`cdkBootstrap.accounts must name each account once; repeated ${[...new Set(repeated)].map((account) => JSON.stringify(account)).join(', ')}`);
+  return problems;
+}
+
+/**
+ * Lets a principal assume the CDK bootstrap roles `reach` names, in any region, and
+ * nothing else: one ARN per account and kind. Those roles trust their account (and the
+ * accounts `cdk bootstrap --trust` names), so the caller's own policy is the real gate.
+ */
+export function cdkBootstrapRolesStatement(scope: IConstruct, reach: CdkBootstrapReach): iam.PolicyStatement {
   const stack = Stack.of(scope);
+  const access = reach.access ?? 'deploy';
+  const accounts = reach.accounts ?? [stack.account];
   return new iam.PolicyStatement({
     sid: access === 'deploy' ? 'AssumeCdkBootstrapRoles' : 'AssumeCdkLookupRole',
     actions: ['sts:AssumeRole'],
-    resources: ROLES_FOR[access].map((kind) =>
-      stack.formatArn({
-        service: 'iam',
-        region: '',
-        resource: 'role',
-        resourceName: cdkBootstrapRoleName(qualifier, kind, stack.account, '*'),
-        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-      }),
+    resources: accounts.flatMap((account) =>
+      ROLES_FOR[access].map((kind) =>
+        stack.formatArn({
+          service: 'iam',
+          region: '',
+          account,
+          resource: 'role',
+          resourceName: cdkBootstrapRoleName(reach.qualifier, kind, account, '*'),
+          arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+        }),
+      ),
     ),
   });
 }

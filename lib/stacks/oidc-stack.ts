@@ -71,8 +71,10 @@ export class BitbucketOidcStack extends Stack {
       permissionsBoundary: roleConfig.permissionsBoundary === undefined ? undefined : this.managedPolicy(roleConfig.permissionsBoundary, `${prefix}Boundary`),
       allowedIpRanges: roleConfig.allowedIpRanges,
       managedPolicyQuota: config.managedPoliciesQuota,
-      cdkBootstrapQualifier: config.cdkQualifier === false || roleConfig.cdkAccess === 'none' ? undefined : config.cdkQualifier,
-      cdkBootstrapAccess: roleConfig.cdkAccess === 'lookup' ? 'lookup' : 'deploy',
+      cdkBootstrap:
+        config.cdkQualifier === false || roleConfig.cdkAccess === 'none'
+          ? undefined
+          : { qualifier: config.cdkQualifier, access: roleConfig.cdkAccess, accounts: roleConfig.targetAccounts },
     });
 
     // Each acknowledgement names the one finding it covers, in cdk-nag's own notation, and why it is intended.
@@ -85,7 +87,7 @@ export class BitbucketOidcStack extends Stack {
     for (const arn of role.cdkBootstrapRoleArns) {
       Validations.of(role).acknowledge({
         id: `AwsSolutions-IAM5[Resource::${this.nagNotation(arn)}]`,
-        reason: 'Only the region suffix of this CDK bootstrap role name is a wildcard, so one role can deploy to every bootstrapped region of this account; qualifier and account are pinned.',
+        reason: 'Only the region suffix of this CDK bootstrap role name is a wildcard, so one role can deploy to every bootstrapped region of the account it names; qualifier and account are pinned.',
       });
     }
     return role;
