@@ -4,7 +4,7 @@ import { parseEnvironments, parseRepositories, RepositoryScope } from './bitbuck
 import { ROLE_ENTRY_KEYS, ROLE_KEYS, RoleKey, STACK_KEYS, STACKSET_KEYS, unknownKeyProblems } from './context-keys';
 import { readJson, readList } from './list-values';
 import { CdkAccess, RoleConfig } from './oidc-config';
-import { cdkPolicyLength, MAX_ROLE_POLICY_SIZE, maxTargetAccounts } from './stack-limits';
+import { CDK_ARN_ESTIMATE, CDK_INLINE_POLICY_ESTIMATE_LIMIT, MAX_ROLE_POLICY_SIZE, maxTargetAccounts } from './stack-limits';
 import { formatProblem, Parsed, parsed, problem, problemsOf } from '../problems/problem';
 
 const DEFAULT_SESSION_SECONDS = 3600;
@@ -75,8 +75,8 @@ export interface RoleLimits {
   readonly audience: string;
   readonly trustPolicySizeQuota?: number;
   readonly managedPoliciesQuota?: number;
-  /** The bootstrap qualifier the roles' policies name, false when off (no policy); undefined when it is invalid (the longest is counted). */
-  readonly cdkQualifier?: string | false;
+  /** cdkQualifier=none: no role has a policy to count. */
+  readonly cdkQualifierOff?: boolean;
 }
 
 /**
@@ -169,18 +169,16 @@ function roleLimitProblems(
   const problems: string[] = [];
   const { repositories, environments, allowedIpRanges, cdkAccess, targetAccounts } = read;
   const access = cdkAccess.ok ? (cdkAccess.value ?? 'deploy') : undefined;
-  const qualifier = limits.cdkQualifier;
-  if (qualifier !== false && access !== undefined && access !== 'none' && targetAccounts.ok && targetAccounts.value !== undefined) {
-    const size = cdkPolicyLength(access, targetAccounts.value.length, qualifier);
-    if (size > MAX_ROLE_POLICY_SIZE) {
-      const fit = maxTargetAccounts(access, qualifier);
+  if (limits.cdkQualifierOff !== true && access !== undefined && access !== 'none' && targetAccounts.ok && targetAccounts.value !== undefined) {
+    const fit = maxTargetAccounts(access);
+    if (targetAccounts.value.length > fit) {
       problems.push(
         formatProblem({
           key: `${prefix}targetAccounts`,
           given: source.targetAccounts,
           expected:
-            `at most ${fit} accounts for a role with cdkAccess=${access}: ${targetAccounts.value.length} make its policy ${size} characters (without white space), ` +
-            `over IAM's limit of ${MAX_ROLE_POLICY_SIZE} for a role's inline policies`,
+            `at most ${fit} accounts for a role with cdkAccess=${access} (${targetAccounts.value.length} given): past that, aws-cdk-lib moves the role's policy ` +
+            `(estimated at ${CDK_ARN_ESTIMATE} characters per ARN, over ${CDK_INLINE_POLICY_ESTIMATE_LIMIT}) into separate managed policies, short of IAM's ${MAX_ROLE_POLICY_SIZE} for a role's inline policies`,
           example: `split the accounts over several roles, each with its own id and targetAccounts (at most ${fit} each)`,
         }),
       );

@@ -52,32 +52,30 @@ export function stackLimitProblems(roles: readonly { readonly cdkAccess: CdkAcce
   return problems;
 }
 
-/** IAM's limit for all inline policies of a role together, in characters without white space (not a quota: it cannot be raised). */
-export const MAX_ROLE_POLICY_SIZE = 10_240;
-/** The longest qualifier `cdk bootstrap` accepts, and the longest partition: what a length is counted with when they are not known. */
-const LONGEST_QUALIFIER = 'q'.repeat(10);
-const LONGEST_PARTITION = 'aws-us-gov';
-/** The bootstrap roles each `cdkAccess` reaches, as lib/constructs/cdk-bootstrap-roles names them (test/config/stack-limits.test.ts holds the two together). */
-const BOOTSTRAP_ROLE_KINDS = { deploy: ['deploy', 'file-publishing', 'image-publishing', 'lookup'], lookup: ['lookup'] } as const;
-
 /**
- * The length IAM counts for a role's one inline policy, the CDK bootstrap-role statement
- * (white space is not counted), in the longest partition: an ARN per account and kind.
- * `accounts` of 12 digits each; the stack's own account counts as one.
+ * aws-cdk-lib moves a role's statements out of its inline policy into extra managed
+ * policies (`OverflowPolicy1`, a resource each, counted against the managed-policy quota)
+ * once it estimates the policy at this many characters, below IAM's 10,240 for a role's
+ * inline policies. It counts an ARN it cannot resolve at synth (ours hold the partition)
+ * as 150 characters, more than any bootstrap-role ARN is, so its estimate binds first.
  */
-export function cdkPolicyLength(access: 'deploy' | 'lookup', accountCount: number, qualifier = LONGEST_QUALIFIER): number {
-  const account = '1'.repeat(12);
-  const arns = Array.from({ length: accountCount }, () => BOOTSTRAP_ROLE_KINDS[access].map((kind) => `arn:${LONGEST_PARTITION}:iam::${account}:role/cdk-${qualifier}-${kind}-role-${account}-*`)).flat();
-  const document = {
-    Version: '2012-10-17',
-    Statement: [{ Sid: access === 'deploy' ? 'AssumeCdkBootstrapRoles' : 'AssumeCdkLookupRole', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: arns.length === 1 ? arns[0] : arns }],
-  };
-  return JSON.stringify(document).length;
+export const CDK_INLINE_POLICY_ESTIMATE_LIMIT = 10_000;
+export const CDK_ARN_ESTIMATE = 150;
+/** IAM's limit for all inline policies of a role together, in characters without white space (it cannot be raised). */
+export const MAX_ROLE_POLICY_SIZE = 10_240;
+/** The bootstrap roles each `cdkAccess` reaches, as many as lib/constructs/cdk-bootstrap-roles names (test/config/stack-limits.test.ts holds the two together). */
+const BOOTSTRAP_ROLES_PER_ACCOUNT = { deploy: 4, lookup: 1 } as const;
+
+/** aws-cdk-lib's estimate of the bootstrap-role statement (PolicyStatement._estimateSize): its Effect, one action, an ARN per account and kind, no condition. */
+export function cdkPolicyEstimate(access: 'deploy' | 'lookup', accountCount: number): number {
+  const effect = '"Effect": "Allow",'.length;
+  const action = 'Action'.length + 5 + 'sts:AssumeRole'.length + 3;
+  const resources = 'Resource'.length + 5 + accountCount * BOOTSTRAP_ROLES_PER_ACCOUNT[access] * (CDK_ARN_ESTIMATE + 3);
+  return effect + action + resources + JSON.stringify({}).length;
 }
 
-/** How many target accounts fit one role's inline policy. */
-export function maxTargetAccounts(access: 'deploy' | 'lookup', qualifier?: string): number {
-  let count = 1;
-  while (cdkPolicyLength(access, count + 1, qualifier) <= MAX_ROLE_POLICY_SIZE) count++;
-  return count;
+/** How many target accounts one role's inline policy holds with `access`. */
+export function maxTargetAccounts(access: 'deploy' | 'lookup'): number {
+  const empty = cdkPolicyEstimate(access, 0);
+  return Math.floor((CDK_INLINE_POLICY_ESTIMATE_LIMIT - 1 - empty) / (cdkPolicyEstimate(access, 1) - empty));
 }

@@ -2,7 +2,8 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { OidcConfig, RoleConfig } from '../../lib/config/oidc-config';
 import { parseOidcConfig } from '../../lib/config/parse-oidc-config';
-import { MAX_OUTPUTS, MAX_RESOURCES, templateCounts } from '../../lib/config/stack-limits';
+import { MAX_OUTPUTS, MAX_RESOURCES, MAX_ROLE_POLICY_SIZE, templateCounts } from '../../lib/config/stack-limits';
+import { resolveIntrinsics } from '../../lib/iam-evaluator/template-intrinsics';
 import { BitbucketOidcStack } from '../../lib/stacks/oidc-stack';
 import { lookupRoles, repositoryUuid } from '../support/limits';
 import { AUDIENCE } from '../support/synth';
@@ -34,7 +35,7 @@ const SHAPES: ReadonlyArray<Pick<RoleConfig, 'cdkAccess' | 'policies' | 'permiss
   { cdkAccess: 'none', policies: [{ arn: 'arn:aws:iam::123456789012:policy/ReadApp' }], permissionsBoundary: { arn: 'arn:aws:iam::123456789012:policy/Boundary' } },
 ];
 
-function roles(count: number, shape: (n: number) => Pick<RoleConfig, 'cdkAccess' | 'policies' | 'permissionsBoundary'>): RoleConfig[] {
+function roles(count: number, shape: (n: number) => Pick<RoleConfig, 'cdkAccess' | 'policies' | 'permissionsBoundary' | 'targetAccounts'>): RoleConfig[] {
   return Array.from({ length: count }, (_, n) => ({
     id: `Team${n}`,
     repositories: [repositoryUuid(n)],
@@ -98,5 +99,46 @@ describe("CloudFormation's limits per stack, as roles lines", () => {
   test('counted beside bad entries, so the limit is reported with every other problem', () => {
     const entries = [...lookupRoles(199), { id: 'Bad', repositories: 'my-service' }];
     expect(problems(context(entries)).map((line) => line.split(': ')[0])).toEqual(['roles[199].repositories', 'roles']);
+  });
+});
+
+describe("a role's inline policy with targetAccounts: one AWS::IAM::Policy within IAM's 10,240 characters, never split by aws-cdk-lib", () => {
+  const accounts = (count: number) => Array.from({ length: count }, (_, n) => String(100000000000 + n));
+
+  /** What the synthesized template makes of one role reaching `count` accounts, built past the app's own checks. */
+  function synthesized(cdkAccess: 'deploy' | 'lookup', count: number): { policies: number; managedPolicies: number; length: number } {
+    const config = configWith(roles(1, () => ({ cdkAccess, policies: [], permissionsBoundary: undefined, targetAccounts: accounts(count) })));
+    const template = Template.fromStack(new BitbucketOidcStack(new App({ builtinCloudFormationValidation: false }), config.stackName, { config }));
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')) as Array<{ Properties: { PolicyDocument: unknown } }>;
+    // As IAM would count it in the longest partition, without white space.
+    const length = policies.length === 0 ? 0 : JSON.stringify(resolveIntrinsics(policies[0].Properties.PolicyDocument, { account: '999999999999', partition: 'aws-us-gov', region: 'us-gov-west-1' })).replace(/\s/g, '').length;
+    return { policies: policies.length, managedPolicies: Object.keys(template.findResources('AWS::IAM::ManagedPolicy')).length, length };
+  }
+
+  test.each([
+    ['deploy', 16],
+    ['lookup', 64],
+  ] as const)('cdkAccess=%s: %i accounts synthesize one inline policy that IAM accepts and are accepted; one more would be split, and is refused', (cdkAccess, fit) => {
+    const within = synthesized(cdkAccess, fit);
+    expect(within).toEqual({ policies: 1, managedPolicies: 0, length: within.length });
+    expect(within.length).toBeLessThanOrEqual(MAX_ROLE_POLICY_SIZE);
+    expect(synthesized(cdkAccess, fit + 1).managedPolicies).toBeGreaterThan(0);
+
+    const context = (count: number) => ({ workspace: 'acme-corp', audience: AUDIENCE, repositories: repositoryUuid(0), cdkAccess, targetAccounts: accounts(count) });
+    expect(problems(context(fit))).toEqual([]);
+    const lines = problems(context(fit + 1));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^targetAccounts: got \["100000000000","100000000001",.*… \(\d+ characters\); /);
+    expect(lines[0]).toContain(`expected at most ${fit} accounts for a role with cdkAccess=${cdkAccess} (${fit + 1} given): past that, aws-cdk-lib moves the role's policy`);
+    expect(lines[0]).toContain(`; example: split the accounts over several roles, each with its own id and targetAccounts (at most ${fit} each)`);
+  });
+
+  test('the count is per role, reported beside other problems, naming the entry', () => {
+    const entries = [
+      { id: 'Deploy', repositories: [repositoryUuid(0)], targetAccounts: accounts(17) },
+      { id: 'Preview', repositories: [repositoryUuid(0)], cdkAccess: 'lookup', targetAccounts: accounts(17) },
+      { id: 'Bad', repositories: 'not-a-uuid' },
+    ];
+    expect(problems({ workspace: 'acme-corp', audience: AUDIENCE, roles: entries }).map((line) => line.split(': ')[0])).toEqual(['roles[0].targetAccounts', 'roles[2].repositories']);
   });
 });
