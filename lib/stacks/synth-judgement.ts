@@ -1,7 +1,7 @@
 import { Annotations, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { auditRole } from '../audit/audit-role';
-import { reaches, RoleFacts } from '../audit/role-facts';
+import { reaches, RoleFacts, Severity } from '../audit/role-facts';
 import { bitbucketIssuerHost } from '../bitbucket/issuer';
 import { RoleConfig } from '../config/oidc-config';
 import { resolveIntrinsics } from '../iam-evaluator/template-intrinsics';
@@ -37,8 +37,7 @@ const FIXES: Readonly<Record<string, string>> = {
  * it cannot read. Warning ids are `bitbucket-oidc:<finding id>`.
  */
 export function warnAboutRoles(stack: Stack, roles: readonly SynthesizedRole[], workspace: string, audience: string, providerArn: string): void {
-  const account = stack.account.startsWith('${') ? PLACEHOLDER_ACCOUNT : stack.account;
-  const provider = { arn: resolvedProviderArn(stack, providerArn, account, workspace), host: bitbucketIssuerHost(workspace), workspace, clientIds: [audience] };
+  const home = stack.account.startsWith('${') ? PLACEHOLDER_ACCOUNT : stack.account;
   let managed: ManagedPolicyCatalogue | undefined;
   const managedDocument = (name: string): unknown => {
     // The data is large (every AWS managed policy): read it only for a role that attaches one.
@@ -50,34 +49,52 @@ export function warnAboutRoles(stack: Stack, roles: readonly SynthesizedRole[], 
     }
   };
   for (const { role, config } of roles) {
-    const target = { account, partition: 'aws', region: stack.region.startsWith('${') ? 'us-east-1' : stack.region, refs: refsOf(stack, providerArn, provider.arn) };
-    const resolve = (value: unknown) => resolveIntrinsics(stack.resolve(value), target);
-    const defaultPolicy = role.node.tryFindChild('DefaultPolicy') as iam.Policy | undefined;
-    const documents: Record<string, unknown> = defaultPolicy === undefined ? {} : { "the role's CDK bootstrap-role policy": resolve(defaultPolicy.document) };
-    const attachedPolicyArns = config.policies.map((ref) => ('arn' in ref ? ref.arn : `arn:aws:iam::aws:policy/${ref.awsManagedName}`));
-    for (const ref of config.policies) {
-      if ('awsManagedName' in ref) {
-        const document = managedDocument(ref.awsManagedName);
-        if (document !== undefined) documents[`arn:aws:iam::aws:policy/${ref.awsManagedName}`] = document;
+    // The audit judges the bootstrap roles of the account a role lives in; a role with targetAccounts reaches
+    // those of other accounts, so it is judged as if it lived in each of them, and each finding is kept once, at its gravest.
+    const findings = new Map<string, { severity: Severity; message: string; replacement: unknown }>();
+    for (const account of config.targetAccounts ?? [home]) {
+      const audit = auditRole(roleFacts(stack, role, config, account, providerArn, workspace, managedDocument), [providerOf(stack, providerArn, account, workspace, audience)]);
+      for (const finding of audit.findings) {
+        const kept = findings.get(finding.id);
+        if (kept === undefined || (reaches(finding.severity, kept.severity) && finding.severity !== kept.severity)) {
+          findings.set(finding.id, { severity: finding.severity, message: finding.message, replacement: audit.replacement });
+        }
       }
     }
-    const facts: RoleFacts = {
-      arn: `arn:aws:iam::${account}:role/${config.roleName ?? role.node.id}`,
-      name: role.node.id,
-      trust: resolve(role.assumeRolePolicy),
-      maxSessionDurationSeconds: config.sessionDurationSeconds,
-      attachedPolicyArns,
-      permissionDocuments: documents,
-    };
-    const audit = auditRole(facts, [provider]);
-    for (const finding of audit.findings) {
+    for (const [id, finding] of findings) {
       // A customer managed policy is read by the audit, never at synth: that gap is no finding.
-      if (!reaches(finding.severity, 'medium') || finding.id === 'permissions-not-evaluated') continue;
-      const fix = FIXES[finding.id] ?? 'see the README (Auditing the roles an account already has)';
-      const replacement = audit.replacement === undefined ? '' : ` A least-privilege roles entry: ${JSON.stringify(audit.replacement)}.`;
-      Annotations.of(role).addWarningV2(`bitbucket-oidc:${finding.id}`, `Role ${role.node.id} (${finding.severity}, ${finding.id}): ${finding.message}. Fix: ${fix}.${replacement}`);
+      if (!reaches(finding.severity, 'medium') || id === 'permissions-not-evaluated') continue;
+      const fix = FIXES[id] ?? 'see the README (Auditing the roles an account already has)';
+      const replacement = finding.replacement === undefined ? '' : ` A least-privilege roles entry: ${JSON.stringify(finding.replacement)}.`;
+      Annotations.of(role).addWarningV2(`bitbucket-oidc:${id}`, `Role ${role.node.id} (${finding.severity}, ${id}): ${finding.message}. Fix: ${fix}.${replacement}`);
     }
   }
+}
+
+function providerOf(stack: Stack, providerArn: string, account: string, workspace: string, audience: string) {
+  return { arn: resolvedProviderArn(stack, providerArn, account, workspace), host: bitbucketIssuerHost(workspace), workspace, clientIds: [audience] };
+}
+
+/** The role as the audit would read it in `account`. */
+function roleFacts(stack: Stack, role: iam.Role, config: RoleConfig, account: string, providerArn: string, workspace: string, managedDocument: (name: string) => unknown): RoleFacts {
+  const target = { account, partition: 'aws', region: stack.region.startsWith('${') ? 'us-east-1' : stack.region, refs: refsOf(stack, providerArn, resolvedProviderArn(stack, providerArn, account, workspace)) };
+  const resolve = (value: unknown) => resolveIntrinsics(stack.resolve(value), target);
+  const defaultPolicy = role.node.tryFindChild('DefaultPolicy') as iam.Policy | undefined;
+  const documents: Record<string, unknown> = defaultPolicy === undefined ? {} : { "the role's CDK bootstrap-role policy": resolve(defaultPolicy.document) };
+  for (const ref of config.policies) {
+    if ('awsManagedName' in ref) {
+      const document = managedDocument(ref.awsManagedName);
+      if (document !== undefined) documents[`arn:aws:iam::aws:policy/${ref.awsManagedName}`] = document;
+    }
+  }
+  return {
+    arn: `arn:aws:iam::${account}:role/${config.roleName ?? role.node.id}`,
+    name: role.node.id,
+    trust: resolve(role.assumeRolePolicy),
+    maxSessionDurationSeconds: config.sessionDurationSeconds,
+    attachedPolicyArns: config.policies.map((ref) => ('arn' in ref ? ref.arn : `arn:aws:iam::aws:policy/${ref.awsManagedName}`)),
+    permissionDocuments: documents,
+  };
 }
 
 /** The provider's ARN as IAM would hold it in the account. */

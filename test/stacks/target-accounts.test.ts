@@ -1,9 +1,9 @@
 import { App, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { parseOidcConfig } from '../../lib/config/parse-oidc-config';
 import { resolveIntrinsics } from '../../lib/iam-evaluator/template-intrinsics';
 import { addWorkspaceStack } from '../../lib/stacks/workspace-stack';
-import { AUDIENCE, BASE_CONTEXT, ENV_PROD, ENV_STAGING, REPO_A, templateFromContext } from '../support/synth';
+import { AUDIENCE, BASE_CONTEXT, ENV_PROD, ENV_STAGING, REPO_A, stackFromContext, templateFromContext } from '../support/synth';
 
 const HOME = '999988887777';
 const STAGING = '111111111111';
@@ -133,5 +133,24 @@ describe('a StackSet rollout: every member account\'s role reaches the named acc
       'arn:aws:iam::111111111111:role/cdk-hnb659fds-lookup-role-111111111111-*',
       'arn:aws:iam::222222222222:role/cdk-hnb659fds-lookup-role-222222222222-*',
     ]);
+  });
+});
+
+describe('the synth warnings judge the bootstrap roles of the target accounts', () => {
+  const warnings = (context: Record<string, unknown>) =>
+    Annotations.fromStack(stackFromContext(context).stack)
+      .findWarning('*', Match.anyValue())
+      .map((warning) => String(warning.entry.data))
+      .filter((warning) => !warning.includes('[ack: @aws-cdk/'));
+
+  test('a role that deploys into other accounts from any branch warns, as one deploying its own would', () => {
+    const [warning, ...others] = warnings({ ...BASE_CONTEXT, targetAccounts: `${STAGING},${PRODUCTION}` });
+    expect(others).toEqual([]);
+    expect(warning).toMatch(/^Role PipelineRole \(medium, write-from-any-branch\): .* can assume it and deploy: the CDK deploy role/);
+  });
+
+  test('pinned to an environment, or lookup only: no warning', () => {
+    expect(warnings({ ...BASE_CONTEXT, environments: ENV_PROD, targetAccounts: PRODUCTION })).toEqual([]);
+    expect(warnings({ ...BASE_CONTEXT, cdkAccess: 'lookup', targetAccounts: `${STAGING},${PRODUCTION}` })).toEqual([]);
   });
 });
