@@ -336,6 +336,7 @@ describe('cdk-nag AwsSolutions', () => {
 
   test('passes with every option that adds a finding, each finding acknowledged', () => {
     expect(nagErrors({ ...BASE_CONTEXT, policies: 'ReadOnlyAccess,job-function/ViewOnlyAccess', cdkQualifier: 'team1' })).toBe('');
+    expect(nagErrors({ ...BASE_CONTEXT, cdkQualifier: 'team1', targetAccounts: '111111111111,222222222222' })).toBe('');
   });
 
   test('is really running: an unacknowledged managed policy fails the synth', () => {
