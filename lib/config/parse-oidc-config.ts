@@ -39,7 +39,6 @@ export function parseOidcConfig(context: Readonly<Record<string, unknown>>): Par
     audience: audience.ok ? audience.value : ANY_AUDIENCE,
     trustPolicySizeQuota: trustQuota.ok ? (trustQuota.value ?? DEFAULT_TRUST_POLICY_QUOTA) : undefined,
     managedPoliciesQuota: policyQuota.ok ? (policyQuota.value ?? DEFAULT_MANAGED_POLICIES_QUOTA) : undefined,
-    cdkQualifierOff,
   };
   const roles = parseRoleSection(context, cdkQualifierOff, limits);
   const stackSet = parseStackSet(context);

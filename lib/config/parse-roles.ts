@@ -75,8 +75,6 @@ export interface RoleLimits {
   readonly audience: string;
   readonly trustPolicySizeQuota?: number;
   readonly managedPoliciesQuota?: number;
-  /** cdkQualifier=none: no role has a policy to count. */
-  readonly cdkQualifierOff?: boolean;
 }
 
 /**
@@ -98,7 +96,7 @@ export function parseRole(source: Readonly<Record<string, unknown>>, prefix: str
     targetAccounts: readRoleKey(source, prefix, 'targetAccounts'),
   };
   const { repositories, environments, policies, sessionDuration, roleName, permissionsBoundary, allowedIpRanges, cdkAccess, targetAccounts } = read;
-  const problems = [...problemsOf(ROLE_KEYS.map((key) => read[key])), ...cdkReachContradictions(source, prefix, cdkQualifierOff, cdkAccess), ...roleLimitProblems(source, prefix, read, limits)];
+  const problems = [...problemsOf(ROLE_KEYS.map((key) => read[key])), ...cdkReachContradictions(source, prefix, cdkQualifierOff, cdkAccess), ...roleLimitProblems(source, prefix, read, limits, cdkQualifierOff)];
   if (
     !repositories.ok || !environments.ok || !policies.ok || !sessionDuration.ok || !roleName.ok || !permissionsBoundary.ok || !allowedIpRanges.ok || !cdkAccess.ok ||
     !targetAccounts.ok || repositories.value === undefined || problems.length > 0
@@ -159,17 +157,21 @@ function cdkReachContradictions(source: Readonly<Record<string, unknown>>, prefi
   return problems;
 }
 
-/** What IAM would refuse at deploy: a trust policy over the quota, more managed policies than the quota. */
+/**
+ * What IAM would refuse at deploy: a trust policy over the quota, more managed policies
+ * than the quota; and more target accounts than the role's one inline policy holds.
+ */
 function roleLimitProblems(
   source: Readonly<Record<string, unknown>>,
   prefix: string,
   read: { readonly [K in RoleKey]: Parsed<RoleValues[K] | undefined> },
   limits: RoleLimits,
+  cdkQualifierOff: boolean,
 ): string[] {
   const problems: string[] = [];
   const { repositories, environments, allowedIpRanges, cdkAccess, targetAccounts } = read;
   const access = cdkAccess.ok ? (cdkAccess.value ?? 'deploy') : undefined;
-  if (limits.cdkQualifierOff !== true && access !== undefined && access !== 'none' && targetAccounts.ok && targetAccounts.value !== undefined) {
+  if (!cdkQualifierOff && access !== undefined && access !== 'none' && targetAccounts.ok && targetAccounts.value !== undefined) {
     const fit = maxTargetAccounts(access);
     if (targetAccounts.value.length > fit) {
       problems.push(

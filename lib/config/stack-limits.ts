@@ -67,7 +67,7 @@ export const MAX_ROLE_POLICY_SIZE = 10_240;
 const BOOTSTRAP_ROLES_PER_ACCOUNT = { deploy: 4, lookup: 1 } as const;
 
 /** aws-cdk-lib's estimate of the bootstrap-role statement (PolicyStatement._estimateSize): its Effect, one action, an ARN per account and kind, no condition. */
-export function cdkPolicyEstimate(access: 'deploy' | 'lookup', accountCount: number): number {
+function cdkPolicyEstimate(access: 'deploy' | 'lookup', accountCount: number): number {
   const effect = '"Effect": "Allow",'.length;
   const action = 'Action'.length + 5 + 'sts:AssumeRole'.length + 3;
   const resources = 'Resource'.length + 5 + accountCount * BOOTSTRAP_ROLES_PER_ACCOUNT[access] * (CDK_ARN_ESTIMATE + 3);
