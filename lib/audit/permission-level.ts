@@ -3,7 +3,7 @@ import { PermissionReach, ReachDecision, ResourceScope } from '../iam-evaluator/
 import { effectOf, messageOf, statementName, statementsOf, strings } from '../iam-evaluator/policy-elements';
 import { chosenByCaller } from '../iam-evaluator/request-context';
 import { quoted } from '../problems/quoted';
-import { cdkBootstrapRoleScope, rolesNamed, rolesOtherThanCdkBootstrap, unnamedRoles } from './cdk-role-reach';
+import { AccountReach, accountsNamed, bootstrapReach, rolesNamed, rolesOtherThanCdkBootstrap, unnamedRoles } from './cdk-role-reach';
 import { ADMIN_ROLE_NAMES, Capability, PRIVILEGE_CATALOGUE, UNNAMED_ACTION } from './privilege-catalogue';
 import { RoleFacts } from './role-facts';
 import { knownServices, writeActionsOf, WRITES_ONLY_WITH } from './write-actions';
@@ -22,7 +22,18 @@ export interface PermissionLevel {
   readonly grantedBy: readonly string[];
   /** What could not be evaluated, with why and how it was counted (toward access). */
   readonly unreadable: readonly string[];
+  /** The accounts whose CDK bootstrap roles it may assume: `deploy` the deploy role, `lookup` the lookup role. */
+  readonly bootstrapReach: BootstrapReach;
 }
+
+export type BootstrapReach = Readonly<Record<'deploy' | 'lookup', AccountReach>>;
+
+/** The bootstrap role kinds each reach (and each catalogue entry on bootstrap roles) is about. */
+const REACH_KINDS = {
+  deploy: ['deploy'],
+  publishing: ['file-publishing', 'image-publishing'],
+  lookup: ['lookup'],
+} as const satisfies Record<string, readonly CdkBootstrapRoleKind[]>;
 
 const CALLER = chosenByCaller('the caller of the role', true);
 /** How many write actions a finding names before it counts the rest. */
@@ -40,8 +51,27 @@ const WRITES_SHOWN = 3;
  * anything else that stops the evaluation takes the role to grant everything. Permissions
  * boundaries, SCPs and session policies, which can only narrow this, are not evaluated.
  */
-export function permissionLevel(role: RoleFacts): PermissionLevel {
+export function permissionLevel(role: Pick<RoleFacts, 'arn' | 'attachedPolicyArns' | 'permissionDocuments'>): PermissionLevel {
   const [partition, account] = /^arn:([^:]+):iam::(\d{12}):/.exec(role.arn)?.slice(1) ?? ['aws', '000000000000'];
+  const { readable, unread, unreadable } = readDocuments(role);
+  try {
+    return judge(readable, unread, unreadable, partition, account);
+  } catch (error) {
+    // Erring toward exposure: what cannot be judged is taken to grant everything, and said.
+    const all = [...new Set([...role.attachedPolicyArns, ...Object.keys(role.permissionDocuments)])];
+    const everywhere: AccountReach = { accounts: [account], anyAccount: true };
+    return {
+      level: 'admin',
+      because: [`every capability (the policies could not be evaluated: taken to grant everything) through ${all.map(shortName).join(', ') || 'its policies'}`],
+      grantedBy: all,
+      unreadable: [...new Set([...unreadable, `the permission policies could not be evaluated (${quoted(messageOf(error))}): taken to grant everything`])],
+      bootstrapReach: { deploy: everywhere, lookup: everywhere },
+    };
+  }
+}
+
+/** The documents the evaluator can read, and the policies it cannot (taken to grant everything), with why. */
+function readDocuments(role: Pick<RoleFacts, 'attachedPolicyArns' | 'permissionDocuments'>) {
   const unreadable: string[] = [];
   const readable: Record<string, unknown> = {};
   const unread: string[] = [];
@@ -58,18 +88,7 @@ export function permissionLevel(role: RoleFacts): PermissionLevel {
       unreadable.push(`${name}: ${messageOf(error)} (taken to grant everything)`);
     }
   }
-  try {
-    return judge(readable, unread, unreadable, partition, account);
-  } catch (error) {
-    // Erring toward exposure: what cannot be judged is taken to grant everything, and said.
-    const all = [...new Set([...role.attachedPolicyArns, ...Object.keys(role.permissionDocuments)])];
-    return {
-      level: 'admin',
-      because: [`every capability (the policies could not be evaluated: taken to grant everything) through ${all.map(shortName).join(', ') || 'its policies'}`],
-      grantedBy: all,
-      unreadable: [...new Set([...unreadable, `the permission policies could not be evaluated (${quoted(messageOf(error))}): taken to grant everything`])],
-    };
-  }
+  return { readable, unread, unreadable };
 }
 
 interface Held {
@@ -88,10 +107,27 @@ function judge(readable: Record<string, unknown>, unread: readonly string[], unr
     }
   };
 
+  // The bootstrap roles of the role's own account and of every account its policies name, then of every other account.
+  const named = accountsNamed(readable);
+  const bootstrap = Object.fromEntries(
+    Object.entries(REACH_KINDS).map(([group, kinds]) => {
+      const decided = bootstrapReach(reach, kinds, partition, account, named);
+      decided.decisions.filter((decision) => decision.allowed).forEach(note);
+      // A policy that cannot be read is taken to grant everything: every account.
+      return [group, unread.length === 0 ? decided : { reach: { accounts: [account, ...named.filter((other) => other !== account)], anyAccount: true }, decisions: decided.decisions }];
+    }),
+  ) as Record<keyof typeof REACH_KINDS, ReturnType<typeof bootstrapReach>>;
+
   const held: Held[] = [];
   for (const capability of PRIVILEGE_CATALOGUE) {
-    const scope = scopeOf(capability.resources, partition, account);
-    const decisions = capability.actions.map((action) => (action === UNNAMED_ACTION ? reach.onSomeUnnamedAction(scope) : reach.onSomeResource(action, scope)));
+    const resources = capability.resources;
+    const decisions =
+      resources === 'cdk-deploy-role' || resources === 'cdk-publishing-roles'
+        ? [someAllowed(bootstrap[resources === 'cdk-deploy-role' ? 'deploy' : 'publishing'].decisions)]
+        : capability.actions.map((action) => {
+            const scope = scopeOf(resources, partition, account);
+            return action === UNNAMED_ACTION ? reach.onSomeUnnamedAction(scope) : reach.onSomeResource(action, scope);
+          });
     if (unread.length === 0 && decisions.some((decision) => !decision.allowed)) continue;
     decisions.forEach(note);
     const example = capability.resources === 'any' ? undefined : decisions.find((decision) => decision.example !== undefined)?.example;
@@ -110,14 +146,16 @@ function judge(readable: Record<string, unknown>, unread: readonly string[], unr
     because: deciding.map(({ id, what, policies, example }) => `${id} (${what}${example === undefined ? '' : `; for example ${quoted(example)}`}) through ${policies.map(shortName).join(', ')}`),
     grantedBy: [...new Set(deciding.filter((entry) => entry.tier !== 'writes').flatMap((entry) => entry.policies))],
     unreadable: [...new Set(unreadable)],
+    bootstrapReach: { deploy: bootstrap.deploy.reach, lookup: bootstrap.lookup.reach },
   };
 }
 
-function scopeOf(resources: Capability['resources'], partition: string, account: string): ResourceScope {
-  const kinds: Record<'cdk-deploy-role' | 'cdk-publishing-roles', readonly CdkBootstrapRoleKind[]> = {
-    'cdk-deploy-role': ['deploy'],
-    'cdk-publishing-roles': ['file-publishing', 'image-publishing'],
-  };
+/** The first decision that allows (the bootstrap roles of some account), else the last. */
+function someAllowed(decisions: readonly ReachDecision[]): ReachDecision {
+  return decisions.find((decision) => decision.allowed) ?? decisions[decisions.length - 1];
+}
+
+function scopeOf(resources: Exclude<Capability['resources'], 'cdk-deploy-role' | 'cdk-publishing-roles'>, partition: string, account: string): ResourceScope {
   switch (resources) {
     case 'any':
       return {};
@@ -127,8 +165,6 @@ function scopeOf(resources: Capability['resources'], partition: string, account:
       return rolesNamed(ADMIN_ROLE_NAMES, partition);
     case 'other-roles':
       return rolesOtherThanCdkBootstrap(partition);
-    default:
-      return cdkBootstrapRoleScope(kinds[resources], partition, [account]);
   }
 }
 
