@@ -73,7 +73,7 @@ describe('Moving to this app, path (a)', () => {
     expect(shown).toHaveLength(5);
     const arn = 'arn:aws:iam::123456789012:oidc-provider/api.bitbucket.org/2.0/workspaces/acme-corp/pipelines-config/identity/oidc';
     const provider = { arn, host: arn.split(':oidc-provider/')[1], workspace: 'acme-corp', clientIds: ['ari:cloud:bitbucket::workspace/8a9b5c3e-1f2d-4e6a-9b7c-0d1e2f3a4b5c'] };
-    const role = { arn: 'arn:aws:iam::123456789012:role/bitbucket-pipelines', name: 'bitbucket-pipelines', providers: [arn], findings: [] };
+    const role = { arn: 'arn:aws:iam::123456789012:role/bitbucket-pipelines', name: 'bitbucket-pipelines', providers: [arn], findings: [], bootstrapReach: { deploy: { accounts: [], anyAccount: false }, lookup: { accounts: [], anyAccount: false } } };
     const printed = formatTable({ scope: 'caller', accounts: [{ id: '123456789012', status: 'read', problems: [], providers: [provider], roles: [role], rolesListed: 1 }], failOn: 'high' }).split('\n');
     expect(printed.slice(0, 5)).toEqual(shown);
   });

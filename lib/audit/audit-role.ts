@@ -1,5 +1,6 @@
 import { quoted } from '../problems/quoted';
-import { PermissionLevel, permissionLevel } from './permission-level';
+import { AccountReach } from './cdk-role-reach';
+import { BootstrapReach, PermissionLevel, permissionLevel } from './permission-level';
 import { RoleReplacement, roleReplacement } from './replacement';
 import { BitbucketProvider, Finding, reaches, RoleFacts } from './role-facts';
 import { TrustExposure, trustExposure } from './trust-exposure';
@@ -13,6 +14,8 @@ export interface RoleAudit {
   /** The Bitbucket providers its trust names. */
   readonly providers: readonly string[];
   readonly findings: readonly Finding[];
+  /** The accounts whose CDK bootstrap roles (deploy, lookup) its policies let it assume. */
+  readonly bootstrapReach: BootstrapReach;
   /** For a role with a finding of medium or above: the `roles` entry that replaces it. */
   readonly replacement?: RoleReplacement;
 }
@@ -22,12 +25,19 @@ export function auditRole(role: RoleFacts, providers: readonly BitbucketProvider
   const findings: Finding[] = [];
   const permissions = permissionLevel(role);
   const exposures: TrustExposure[] = [];
+  // Whether some step gets in at all, and whether any branch or pull request does (both erring toward yes).
+  let admitsSome = false;
+  let anyBranch = false;
   for (const provider of providers) {
     try {
       const exposure = trustExposure(role.trust, provider);
       exposures.push(exposure);
+      anyBranch ||= exposure.anyRepository || exposure.anyBranch !== undefined;
+      admitsSome ||= anyBranch || exposure.repositories.length > 0 || exposure.unnamedRepositories !== undefined || exposure.undecided !== undefined || exposure.notModelled.length > 0;
       findings.push(...trustFindings(exposure, provider, permissions));
     } catch (error) {
+      anyBranch = true;
+      admitsSome = true;
       // Erring toward exposure: a trust that cannot be read at all is taken to admit everyone.
       findings.push({
         id: 'not-evaluated',
@@ -36,6 +46,7 @@ export function auditRole(role: RoleFacts, providers: readonly BitbucketProvider
       });
     }
   }
+  if (admitsSome) findings.push(...reachFindings(permissions.bootstrapReach, role.arn, anyBranch));
   for (const unreadable of permissions.unreadable) {
     findings.push({ id: 'permissions-not-evaluated', severity: 'medium', message: `a permission policy could not be fully evaluated: ${unreadable}; review it by hand` });
   }
@@ -52,6 +63,7 @@ export function auditRole(role: RoleFacts, providers: readonly BitbucketProvider
     name: role.name,
     providers: providers.map((provider) => provider.arn),
     findings: dedupe(findings),
+    bootstrapReach: permissions.bootstrapReach,
     replacement: flagged ? roleReplacement(role, exposures, permissions) : undefined,
   };
 }
@@ -116,6 +128,36 @@ function trustFindings(exposure: TrustExposure, provider: BitbucketProvider, per
     });
   }
   return findings;
+}
+
+/**
+ * A role that may assume bootstrap roles of accounts its policies do not name by ID reaches
+ * every account that trusts its own (`cdk bootstrap --trust`, `--trust-for-lookup`): those
+ * roles trust the account, so the caller's own policy is the only gate. One step graver when
+ * any branch or pull request can assume it, as for write-from-any-branch; deploying (the
+ * deploy role hands templates to the execution role, AdministratorAccess by default) one step
+ * graver than looking up (the lookup role reads, ReadOnlyAccess by default).
+ */
+function reachFindings(reach: BootstrapReach, arn: string, anyBranch: boolean): Finding[] {
+  const account = /^arn:[^:]+:iam::(\d{12}):/.exec(arn)?.[1] ?? 'its own';
+  const who = anyBranch
+    ? 'and any branch or pull request can assume it'
+    : "so a step pinned to one stage's environment reaches every other stage's account too";
+  const line = (what: AccountReach, role: string, does: string) => {
+    const example = what.example === undefined ? ' (a policy could not be read: taken to reach every account)' : ` (for example ${quoted(what.example)})`;
+    const named = what.accounts.length > 0 ? `, not only ${what.accounts.join(', ')}` : '';
+    return (
+      `it may assume the CDK ${role} of accounts its policies do not name by ID${example}: it can ${does} every account whose bootstrap trusts ${account}${named}, ` +
+      `${who}; name each account in the policy (this app: targetAccounts=<account ID>,...)`
+    );
+  };
+  if (reach.deploy.anyAccount) {
+    return [{ id: 'deploys-into-any-trusting-account', severity: anyBranch ? 'high' : 'medium', message: line(reach.deploy, 'deploy role', 'deploy into') }];
+  }
+  if (reach.lookup.anyAccount) {
+    return [{ id: 'looks-up-in-any-trusting-account', severity: anyBranch ? 'medium' : 'low', message: line(reach.lookup, 'lookup role', 'read (ReadOnlyAccess by default) in') }];
+  }
+  return [];
 }
 
 const LEVEL_WORDS: Readonly<Record<Exclude<PermissionLevel['level'], 'none'>, string>> = {

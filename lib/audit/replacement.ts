@@ -9,6 +9,8 @@ export interface RoleReplacement {
   readonly repositories: readonly string[];
   readonly environments?: readonly string[];
   readonly cdkAccess: CdkAccess;
+  /** The accounts whose deploy roles the role names and reaches, when one is not its own (without it: its own account only). */
+  readonly targetAccounts?: readonly string[];
   readonly policies?: readonly string[];
 }
 
@@ -16,18 +18,23 @@ export interface RoleReplacement {
  * The least-privilege entry that replaces a flagged role: its repositories and
  * environments where the trust already names them (placeholders where it does not), the
  * deploy role only through an environment instead of the policies that let it write
- * (CloudFormation's execution role deploys), and its other attached policies.
+ * (CloudFormation's execution role deploys), the accounts it names and deploys into when
+ * they are more than its own (never "every account"), and its other attached policies.
  */
 export function roleReplacement(role: RoleFacts, exposures: readonly TrustExposure[], permissions: PermissionLevel): RoleReplacement {
   const repositories = [...new Set(exposures.flatMap((exposure) => exposure.repositories))];
   const environments = [...new Set(exposures.flatMap((exposure) => exposure.environments))];
   const deploys = permissions.level !== 'none';
   const policies = role.attachedPolicyArns.filter((arn) => !permissions.grantedBy.includes(arn));
+  // The accounts it names and reaches stay; without targetAccounts, this app's role reaches its own account only.
+  const own = /^arn:[^:]+:iam::(\d{12}):/.exec(role.arn)?.[1];
+  const targets = permissions.bootstrapReach.deploy.accounts;
   return {
     id: roleId(role.name),
     repositories: repositories.length > 0 ? repositories : ['<repository UUID>'],
     ...(deploys ? { environments: environments.length > 0 ? environments : ['<production environment UUID>'] } : {}),
     cdkAccess: deploys ? 'deploy' : 'none',
+    ...(deploys && targets.some((account) => account !== own) ? { targetAccounts: targets } : {}),
     ...(policies.length > 0 ? { policies } : {}),
   };
 }

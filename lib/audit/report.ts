@@ -1,6 +1,7 @@
 import { quoted } from '../problems/quoted';
 import { providerAdoption } from './adoption';
 import { RoleAudit } from './audit-role';
+import { AccountReach } from './cdk-role-reach';
 import { BitbucketProvider, reaches, Severity, SEVERITIES } from './role-facts';
 
 /**
@@ -62,7 +63,9 @@ function summaryOf(report: AuditReport) {
 
 /**
  * For machines, pure JSON: the accounts with their status, then every provider and every
- * role with its account, each role's findings with their severities, and a summary.
+ * role with its account, the accounts whose CDK bootstrap roles it may assume (`deploysInto`,
+ * `looksUpIn`, and `…AnyAccount` when that includes accounts its policies do not name), each
+ * role's findings with their severities, and a summary.
  */
 export function formatJson(report: AuditReport): string {
   return `${JSON.stringify(
@@ -82,7 +85,19 @@ export function formatJson(report: AuditReport): string {
           return { account: account.id, arn: provider.arn, workspace: provider.workspace, clientIds: provider.clientIds, trustedBy, adoptingContext: context ?? null };
         }),
       ),
-      roles: report.accounts.flatMap((account) => account.roles.map((role) => ({ account: account.id, arn: role.arn, name: role.name, findings: role.findings, replacement: role.replacement }))),
+      roles: report.accounts.flatMap((account) =>
+        account.roles.map((role) => ({
+          account: account.id,
+          arn: role.arn,
+          name: role.name,
+          deploysInto: role.bootstrapReach.deploy.accounts,
+          deploysIntoAnyAccount: role.bootstrapReach.deploy.anyAccount,
+          looksUpIn: role.bootstrapReach.lookup.accounts,
+          looksUpInAnyAccount: role.bootstrapReach.lookup.anyAccount,
+          findings: role.findings,
+          replacement: role.replacement,
+        })),
+      ),
       summary: summaryOf(report),
     },
     null,
@@ -120,6 +135,8 @@ function accountLines(account: AuditedAccount, indent: string): string[] {
     account.roles.forEach((role, index) => {
       if (role.findings.length === 0) lines.push(`${names[index].padEnd(width)}  -         no finding`);
       role.findings.forEach((finding, at) => lines.push(`${(at === 0 ? names[index] : '').padEnd(width)}  ${finding.severity.padEnd(8)}  ${escaped(`${finding.id}: ${finding.message}`)}`));
+      const reach = reachLine(role);
+      if (reach !== undefined) lines.push(`${''.padEnd(width)}  ${''.padEnd(8)}  ${reach}`);
     });
     const replaced = account.roles.filter((role) => role.replacement !== undefined);
     if (replaced.length > 0) {
@@ -129,6 +146,19 @@ function accountLines(account: AuditedAccount, indent: string): string[] {
   }
   if (account.problems.length > 0) lines.push('', 'Not read:', ...account.problems.map((problem) => `  ${escaped(problem)}`));
   return lines.map((line) => (line === '' ? line : `${indent}${line}`));
+}
+
+/** Under a role's findings: the accounts whose CDK bootstrap roles it may assume, when there are any. */
+function reachLine(role: RoleAudit): string | undefined {
+  const own = /^arn:[^:]+:iam::(\d{12}):/.exec(role.arn)?.[1];
+  const where = ({ accounts, anyAccount }: AccountReach) =>
+    anyAccount ? 'any account' : accounts.map((account) => (account === own ? `${account} (its own)` : account)).join(', ');
+  const { deploy, lookup } = role.bootstrapReach;
+  const parts = [
+    ...(deploy.anyAccount || deploy.accounts.length > 0 ? [`deploys into ${where(deploy)}`] : []),
+    ...(lookup.anyAccount || lookup.accounts.length > 0 ? [`looks up in ${where(lookup)}`] : []),
+  ];
+  return parts.length === 0 ? undefined : `CDK bootstrap roles: ${parts.join('; ')}`;
 }
 
 /** Under a provider: the roles that trust it, and the context that makes this app adopt it (see the README's Moving to this app). */

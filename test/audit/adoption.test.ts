@@ -5,7 +5,7 @@ import { parseOidcConfig } from '../../lib/config/parse-oidc-config';
 const AUDIENCE = 'ari:cloud:bitbucket::workspace/8a9b5c3e-1f2d-4e6a-9b7c-0d1e2f3a4b5c';
 const ARN = 'arn:aws:iam::111122223333:oidc-provider/api.bitbucket.org/2.0/workspaces/acme-corp/pipelines-config/identity/oidc';
 const PROVIDER = { arn: ARN, host: ARN.split(':oidc-provider/')[1], workspace: 'acme-corp', clientIds: [AUDIENCE] };
-const role = (name: string, providers: string[]): RoleAudit => ({ arn: `arn:aws:iam::111122223333:role/${name}`, name, providers, findings: [] });
+const role = (name: string, providers: string[]): RoleAudit => ({ arn: `arn:aws:iam::111122223333:role/${name}`, name, providers, findings: [], bootstrapReach: { deploy: { accounts: [], anyAccount: false }, lookup: { accounts: [], anyAccount: false } } });
 
 describe('how the audit says to adopt a provider it found', () => {
   test('the context names the provider, its workspace and its audience, and this app accepts it as is', () => {

@@ -60,6 +60,7 @@ describe('findings on the trust and permissions of roles as real accounts have t
     expect(audit.findings.map((finding) => [finding.severity, finding.id])).toEqual([
       ['high', 'any-repository'],
       ['high', 'write-from-any-branch'],
+      ['high', 'deploys-into-any-trusting-account'],
     ]);
     expect(audit.findings[0].message).toBe('no sub condition: every step of every branch and pull request of every repository of workspace acme-corp can assume it');
     expect(audit.findings[1].message).toContain('can assume it and make itself account admin: every-action (do anything');
@@ -81,6 +82,7 @@ describe('findings on the trust and permissions of roles as real accounts have t
       expect(found.filter(([severity]) => severity === 'high')).toEqual([
         ['high', 'any-repository'],
         ['high', 'write-from-any-branch'],
+        ['high', 'deploys-into-any-trusting-account'],
       ]);
     });
 
@@ -132,6 +134,7 @@ describe('findings on the trust and permissions of roles as real accounts have t
       expect(findings(facts)).toEqual([
         ['high', 'any-repository'],
         ['high', 'write-from-any-branch'],
+        ['high', 'deploys-into-any-trusting-account'],
       ]);
     });
 
@@ -164,12 +167,13 @@ describe('findings on the trust and permissions of roles as real accounts have t
 
     test('an Allow it does not model counts as admitting, said in the finding; a modelled sub beside it still decides', () => {
       const pinnedAndDated = trust({ StringEquals: aud, StringLike: sub(`${REPO_A}:${ENV_PROD}:*`), DateLessThan: { 'aws:CurrentTime': '2030-01-01T00:00:00Z' } });
-      expect(findings(role('pinned', pinnedAndDated, attached(ADMIN)))).toEqual([['medium', 'not-evaluated']]);
+      expect(findings(role('pinned', pinnedAndDated, attached(ADMIN)))).toEqual([['medium', 'not-evaluated'], ['medium', 'deploys-into-any-trusting-account']]);
       const audit = auditRole(role('dated', trust({ StringEquals: aud, DateLessThan: { 'aws:CurrentTime': '2030-01-01T00:00:00Z' } }), attached(ADMIN)), [PROVIDER]);
       expect(audit.findings.map((finding) => [finding.severity, finding.id])).toEqual([
         ['medium', 'not-evaluated'],
         ['high', 'any-repository'],
         ['high', 'write-from-any-branch'],
+        ['high', 'deploys-into-any-trusting-account'],
       ]);
       expect(audit.findings[0].message).toContain('an Allow, counted as admitting');
     });
@@ -189,7 +193,7 @@ describe('findings on the trust and permissions of roles as real accounts have t
 
   test('an admin role pinned to a repository but not an environment: any branch or pull request of it is account admin', () => {
     const audit = auditRole(role('deploy-admin', trust({ StringEquals: aud, StringLike: sub(`${REPO_A}:*`) }), { attachedPolicyArns: [ADMIN, 'arn:aws:iam::111122223333:policy/Extra'], permissionDocuments: { [ADMIN]: DOCUMENTS[ADMIN], 'arn:aws:iam::111122223333:policy/Extra': documentOf({ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::site/*' }) } }), [PROVIDER]);
-    expect(audit.findings.map((finding) => [finding.severity, finding.id])).toEqual([['high', 'write-from-any-branch']]);
+    expect(audit.findings.map((finding) => [finding.severity, finding.id])).toEqual([['high', 'write-from-any-branch'], ['high', 'deploys-into-any-trusting-account']]);
     expect(audit.findings[0].message).toContain(`any branch or pull request of ${REPO_A}`);
     expect(audit.replacement).toEqual({
       id: 'DeployAdmin',
@@ -204,22 +208,22 @@ describe('findings on the trust and permissions of roles as real accounts have t
     const pinned = trust({ StringEquals: aud, StringLike: sub(`${REPO_A}:*`) });
     const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/self`;
     test.each([
-      ['an inline "*"', inline('Everything', { Effect: 'Allow', Action: '*', Resource: '*' }), 'every-action'],
-      ['"*" limited to a region', inline('Regional', { Effect: 'Allow', Action: '*', Resource: '*', Condition: { StringEquals: { 'aws:RequestedRegion': 'eu-west-1' } } }), 'every-action'],
-      ['iam:PutRolePolicy on the role itself', inline('Self', { Effect: 'Allow', Action: 'iam:PutRolePolicy', Resource: ROLE_ARN }), 'iam:PutRolePolicy'],
-      ['iam:AttachRolePolicy on any role', inline('Attach', { Effect: 'Allow', Action: 'iam:Attach*', Resource: `arn:aws:iam::${ACCOUNT}:role/*` }), 'iam:AttachRolePolicy'],
-      ['iam:CreatePolicyVersion', inline('Versions', { Effect: 'Allow', Action: 'iam:CreatePolicyVersion', Resource: `arn:aws:iam::${ACCOUNT}:policy/deploy` }), 'iam:CreatePolicyVersion'],
-      ['iam:UpdateAssumeRolePolicy', inline('Trust', { Effect: 'Allow', Action: 'iam:UpdateAssumeRolePolicy', Resource: '*' }), 'iam:UpdateAssumeRolePolicy'],
-      ['iam:PassRole with lambda:CreateFunction', inline('Lambda', { Effect: 'Allow', Action: ['iam:PassRole', 'lambda:CreateFunction'], Resource: '*' }), 'iam:PassRole + lambda:CreateFunction'],
-      ['iam:PassRole with ec2:RunInstances', inline('Ec2', { Effect: 'Allow', Action: ['iam:PassRole', 'ec2:RunInstances'], Resource: '*' }), 'iam:PassRole + ec2:RunInstances'],
-      ['iam:PassRole with cloudformation:CreateStack', inline('Cfn', { Effect: 'Allow', Action: ['iam:PassRole', 'cloudformation:CreateStack'], Resource: '*' }), 'iam:PassRole + cloudformation:CreateStack'],
-      ['sts:AssumeRole on any role', inline('Any', { Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }), 'sts:AssumeRole on any role'],
-      ['AdministratorAccess-Amplify', attached('arn:aws:iam::aws:policy/AdministratorAccess-Amplify'), 'iam:PutRolePolicy'],
-      ['IAMFullAccess', attached('arn:aws:iam::aws:policy/IAMFullAccess'), 'iam:PutRolePolicy'],
-      ['PowerUserAccess (its NotAction leaves sts:AssumeRole on every role)', attached(POWER_USER), 'sts:AssumeRole on any role'],
-    ])('%s: high', (_label, facts, capability) => {
+      ['an inline "*"', inline('Everything', { Effect: 'Allow', Action: '*', Resource: '*' }), 'every-action', true],
+      ['"*" limited to a region', inline('Regional', { Effect: 'Allow', Action: '*', Resource: '*', Condition: { StringEquals: { 'aws:RequestedRegion': 'eu-west-1' } } }), 'every-action', true],
+      ['iam:PutRolePolicy on the role itself', inline('Self', { Effect: 'Allow', Action: 'iam:PutRolePolicy', Resource: ROLE_ARN }), 'iam:PutRolePolicy', false],
+      ['iam:AttachRolePolicy on any role', inline('Attach', { Effect: 'Allow', Action: 'iam:Attach*', Resource: `arn:aws:iam::${ACCOUNT}:role/*` }), 'iam:AttachRolePolicy', false],
+      ['iam:CreatePolicyVersion', inline('Versions', { Effect: 'Allow', Action: 'iam:CreatePolicyVersion', Resource: `arn:aws:iam::${ACCOUNT}:policy/deploy` }), 'iam:CreatePolicyVersion', false],
+      ['iam:UpdateAssumeRolePolicy', inline('Trust', { Effect: 'Allow', Action: 'iam:UpdateAssumeRolePolicy', Resource: '*' }), 'iam:UpdateAssumeRolePolicy', false],
+      ['iam:PassRole with lambda:CreateFunction', inline('Lambda', { Effect: 'Allow', Action: ['iam:PassRole', 'lambda:CreateFunction'], Resource: '*' }), 'iam:PassRole + lambda:CreateFunction', false],
+      ['iam:PassRole with ec2:RunInstances', inline('Ec2', { Effect: 'Allow', Action: ['iam:PassRole', 'ec2:RunInstances'], Resource: '*' }), 'iam:PassRole + ec2:RunInstances', false],
+      ['iam:PassRole with cloudformation:CreateStack', inline('Cfn', { Effect: 'Allow', Action: ['iam:PassRole', 'cloudformation:CreateStack'], Resource: '*' }), 'iam:PassRole + cloudformation:CreateStack', false],
+      ['sts:AssumeRole on any role', inline('Any', { Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }), 'sts:AssumeRole on any role', true],
+      ['AdministratorAccess-Amplify', attached('arn:aws:iam::aws:policy/AdministratorAccess-Amplify'), 'iam:PutRolePolicy', false],
+      ['IAMFullAccess', attached('arn:aws:iam::aws:policy/IAMFullAccess'), 'iam:PutRolePolicy', false],
+      ['PowerUserAccess (its NotAction leaves sts:AssumeRole on every role)', attached(POWER_USER), 'sts:AssumeRole on any role', true],
+    ])('%s: high (and every account, when it holds sts:AssumeRole on every role)', (_label, facts, capability, reachesEveryAccount) => {
       const audit = auditRole(role('self', pinned, facts), [PROVIDER]);
-      expect(audit.findings.map((finding) => [finding.severity, finding.id])).toEqual([['high', 'write-from-any-branch']]);
+      expect(audit.findings.map((finding) => [finding.severity, finding.id])).toEqual([['high', 'write-from-any-branch'], ...(reachesEveryAccount ? [['high', 'deploys-into-any-trusting-account']] : [])]);
       expect(audit.findings[0].message).toContain(`${capability} (`);
     });
 
@@ -240,7 +244,7 @@ describe('findings on the trust and permissions of roles as real accounts have t
     test('a Deny the caller can step around does not narrow; one in another policy that always applies does', () => {
       const admin = documentOf({ Effect: 'Allow', Action: '*', Resource: '*' });
       const regionDeny = documentOf({ Effect: 'Deny', Action: '*', Resource: '*', Condition: { StringNotEquals: { 'aws:RequestedRegion': 'eu-west-1' } } });
-      expect(findings(role('r', pinned, { permissionDocuments: { admin, regionDeny } }))).toEqual([['high', 'write-from-any-branch']]);
+      expect(findings(role('r', pinned, { permissionDocuments: { admin, regionDeny } }))).toEqual([['high', 'write-from-any-branch'], ['high', 'deploys-into-any-trusting-account']]);
       const everything = documentOf({ Effect: 'Deny', Action: '*', Resource: '*' });
       expect(findings(role('r', pinned, { permissionDocuments: { admin, everything } }))).toEqual([]);
     });
@@ -249,9 +253,11 @@ describe('findings on the trust and permissions of roles as real accounts have t
       const audit = auditRole(role('unread', pinned, { attachedPolicyArns: ['arn:aws:iam::111122223333:policy/Secret'] }), [PROVIDER]);
       expect(audit.findings.map((finding) => [finding.severity, finding.id])).toEqual([
         ['high', 'write-from-any-branch'],
+        ['high', 'deploys-into-any-trusting-account'],
         ['medium', 'permissions-not-evaluated'],
       ]);
-      expect(audit.findings[1].message).toContain('arn:aws:iam::111122223333:policy/Secret: its document could not be read (taken to grant everything)');
+      expect(audit.findings[2].message).toContain('arn:aws:iam::111122223333:policy/Secret: its document could not be read (taken to grant everything)');
+      expect(audit.findings[1].message).toContain('(a policy could not be read: taken to reach every account)');
     });
 
     test('a statement it does not model counts as allowing, and is said', () => {

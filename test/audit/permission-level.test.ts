@@ -98,7 +98,8 @@ describe('NotResource: the same rights written as "everything except" get the sa
       { Effect: 'Allow', Action: '*', Resource: '*' },
       { Effect: 'Deny', Action: '*', Resource: ['*bitbucket-oidc-audit-unnamed*', `arn:aws:iam::${ACCOUNT}:role/self`, 'arn:aws:iam::*:role/cdk-hnb659fds-deploy-role-*'] },
     );
-    expect(high(evasive)).toEqual([['high', 'write-from-any-branch']]);
+    // The Deny on qualifier hnb659fds leaves every other qualifier's deploy role, in every account.
+    expect(high(evasive)).toEqual([['high', 'write-from-any-branch'], ['high', 'deploys-into-any-trusting-account']]);
   });
 
   test('"*" with a Deny on the action the audit once probed for "every action", and on short made-up names: still every action', () => {
@@ -228,6 +229,7 @@ describe('what cannot be evaluated is conservative, never a stack trace', () => 
   test('a lowercase Effect (IAM refuses such a document): the document is taken to grant everything', () => {
     expect(findings(withPolicy({ Effect: 'allow', Action: 's3:GetObject', Resource: '*' }))).toEqual([
       ['high', 'write-from-any-branch'],
+      ['high', 'deploys-into-any-trusting-account'],
       ['medium', 'permissions-not-evaluated'],
     ]);
   });

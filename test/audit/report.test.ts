@@ -4,11 +4,13 @@ import { AccountStatus, AuditedAccount, AuditReport, exitCodeOf, formatJson, for
 import { Severity } from '../../lib/audit/role-facts';
 
 const PROVIDER = { arn: 'arn:aws:iam::111122223333:oidc-provider/api.bitbucket.org/2.0/workspaces/acme-corp/pipelines-config/identity/oidc', host: 'h', workspace: 'acme-corp', clientIds: ['aud-1'] };
+const NO_REACH = { deploy: { accounts: [], anyAccount: false }, lookup: { accounts: [], anyAccount: false } };
 const roleWith = (name: string, ...severities: Severity[]): RoleAudit => ({
   arn: `arn:aws:iam::111122223333:role/${name}`,
   name,
   providers: [PROVIDER.arn],
   findings: severities.map((severity, index) => ({ id: `finding-${index}`, severity, message: `why ${severity}` })),
+  bootstrapReach: NO_REACH,
   replacement: severities.includes('high') ? { id: 'Replacement', repositories: ['<repository UUID>'], cdkAccess: 'deploy', environments: ['<production environment UUID>'] } : undefined,
 });
 const accountWith = (id: string, status: AccountStatus, roles: RoleAudit[], more: Partial<AuditedAccount> = {}): AuditedAccount => ({

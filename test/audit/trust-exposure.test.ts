@@ -53,7 +53,7 @@ describe('a wildcard in the repository part is at least as exposed as the reposi
   const pinned = role(document(allow({ StringEquals: aud, StringLike: sub(`${REPO}:*`) })), { admin: ADMIN });
 
   test('the reference: {REPO}:* with AdministratorAccess is high write-from-any-branch', () => {
-    expect(high(pinned)).toEqual([['high', 'write-from-any-branch']]);
+    expect(high(pinned)).toEqual([['high', 'write-from-any-branch'], ['high', 'deploys-into-any-trusting-account']]);
   });
 
   test.each([
@@ -90,7 +90,7 @@ describe('a wildcard in the environment part pins no environment (red-team findi
   ])('%s (%s) with AdministratorAccess: a finding of medium or above', (_label, pattern) => {
     const anyEnvironment = role(document(allow({ StringEquals: aud, StringLike: sub(pattern) })), { admin: ADMIN });
     expect(mediumOrAbove(anyEnvironment)).not.toEqual([]);
-    expect(high(anyEnvironment)).toEqual([['high', 'write-from-any-branch']]);
+    expect(high(anyEnvironment)).toEqual([['high', 'write-from-any-branch'], ['high', 'deploys-into-any-trusting-account']]);
   });
 
   test('the finding says it is an environment the trust does not name, with an example sub', () => {
@@ -100,9 +100,9 @@ describe('a wildcard in the environment part pins no environment (red-team findi
     expect([exposure.anyBranch?.environment, exposure.anyBranch?.example.startsWith(`${REPO}:{`), exposure.anyBranch?.example.split(':').length]).toEqual(['unnamed', true, 3]);
   });
 
-  test('a named environment, beside another pinned one, is a pin: no finding', () => {
+  test('a named environment, beside another pinned one, is a pin: no trust finding (AdministratorAccess still reaches every account)', () => {
     const other = '{5ca1ab1e-0000-4000-8000-00000000beef}';
-    expect(findings(role(document(allow({ StringEquals: aud, StringLike: sub(`${REPO}:${ENV}:*`, `${REPO}:${other}:*`) })), { admin: ADMIN }))).toEqual([]);
+    expect(findings(role(document(allow({ StringEquals: aud, StringLike: sub(`${REPO}:${ENV}:*`, `${REPO}:${other}:*`) })), { admin: ADMIN }))).toEqual([['medium', 'deploys-into-any-trusting-account']]);
   });
 
   test('an environment pin undone by a Deny that leaves other environments: the unpinned ones are found', () => {
@@ -128,6 +128,7 @@ describe('the audience is decided over every value, too', () => {
     expect(findings(role(other), several)).toEqual([
       ['high', 'any-repository'],
       ['high', 'write-from-any-branch'],
+      ['high', 'deploys-into-any-trusting-account'],
     ]);
   });
 
@@ -137,8 +138,9 @@ describe('the audience is decided over every value, too', () => {
       ['low', 'provider-without-audiences'],
       ['high', 'any-repository'],
       ['high', 'write-from-any-branch'],
+      ['high', 'deploys-into-any-trusting-account'],
     ]);
-    expect(findings(role(document(allow({ StringEquals: aud, StringLike: sub(`${REPO}:${ENV}:*`) }))), noClientIds)).toEqual([['low', 'provider-without-audiences']]);
+    expect(findings(role(document(allow({ StringEquals: aud, StringLike: sub(`${REPO}:${ENV}:*`) }))), noClientIds)).toEqual([['low', 'provider-without-audiences'], ['medium', 'deploys-into-any-trusting-account']]);
   });
 });
 
@@ -163,6 +165,7 @@ describe('what cannot be decided is taken toward exposure and said', () => {
       ['medium', 'not-evaluated'],
       ['high', 'any-repository'],
       ['high', 'write-from-any-branch'],
+      ['high', 'deploys-into-any-trusting-account'],
     ]);
   });
 
@@ -170,10 +173,12 @@ describe('what cannot be decided is taken toward exposure and said', () => {
     expect(high(role(document(allow({ StringEquals: aud, StringLike: sub('${aws:username}:*') }))))).toEqual([
       ['high', 'any-repository'],
       ['high', 'write-from-any-branch'],
+      ['high', 'deploys-into-any-trusting-account'],
     ]);
     expect(high(role(document(allow({ StringEquals: aud }), deny({ StringLike: sub('${aws:username}*') }))))).toEqual([
       ['high', 'any-repository'],
       ['high', 'write-from-any-branch'],
+      ['high', 'deploys-into-any-trusting-account'],
     ]);
   });
 
