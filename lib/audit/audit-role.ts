@@ -46,7 +46,7 @@ export function auditRole(role: RoleFacts, providers: readonly BitbucketProvider
       });
     }
   }
-  if (admitsSome) findings.push(...reachFindings(permissions.bootstrapReach, role.arn, anyBranch));
+  if (admitsSome) findings.push(...reachFindings(permissions.bootstrapReach, anyBranch));
   for (const unreadable of permissions.unreadable) {
     findings.push({ id: 'permissions-not-evaluated', severity: 'medium', message: `a permission policy could not be fully evaluated: ${unreadable}; review it by hand` });
   }
@@ -138,17 +138,13 @@ function trustFindings(exposure: TrustExposure, provider: BitbucketProvider, per
  * deploy role hands templates to the execution role, AdministratorAccess by default) one step
  * graver than looking up (the lookup role reads, ReadOnlyAccess by default).
  */
-function reachFindings(reach: BootstrapReach, arn: string, anyBranch: boolean): Finding[] {
-  const account = /^arn:[^:]+:iam::(\d{12}):/.exec(arn)?.[1] ?? 'its own';
-  const who = anyBranch
-    ? 'and any branch or pull request can assume it'
-    : "so a step pinned to one stage's environment reaches every other stage's account too";
+function reachFindings(reach: BootstrapReach, anyBranch: boolean): Finding[] {
+  const who = anyBranch ? 'and any branch or pull request can assume it' : "so a step pinned to one stage's environment reaches every other stage's account too";
   const line = (what: AccountReach, role: string, does: string) => {
     const example = what.example === undefined ? ' (a policy could not be read: taken to reach every account)' : ` (for example ${quoted(what.example)})`;
-    const named = what.accounts.length > 0 ? `, not only ${what.accounts.join(', ')}` : '';
     return (
-      `it may assume the CDK ${role} of accounts its policies do not name by ID${example}: it can ${does} every account whose bootstrap trusts ${account}${named}, ` +
-      `${who}; name each account in the policy (this app: targetAccounts=<account ID>,...)`
+      `it may assume the CDK ${role} of accounts its policies do not name by ID${example}: it can ${does} every account bootstrapped to trust this one ` +
+      `(cdk bootstrap --trust), ${who}; name each account in the policy (this app: targetAccounts=<account ID>,...)`
     );
   };
   if (reach.deploy.anyAccount) {

@@ -1,14 +1,11 @@
 import { CdkBootstrapRoleKind } from '../constructs/cdk-bootstrap-roles';
 import { PermissionReach, ReachDecision, ResourceScope } from '../iam-evaluator/evaluate-permissions';
 import { strings, statementsOf } from '../iam-evaluator/policy-elements';
-import { form, FormPart, union, Universe } from '../iam-evaluator/string-language';
-
-/** Any 12-digit account ID. */
-const ANY_ACCOUNT: FormPart = { chars: '0123456789', min: 12, max: 12 };
+import { form, FormPart, union, Universe, UniverseMove } from '../iam-evaluator/string-language';
 
 /** Every role ARN of the partition: of one account, or (without `account`) of any; a role's path and name hold no `:` and no space. */
 export function roleArns(partition: string, account?: string): Universe {
-  return form([`arn:${partition}:iam::`, account ?? ANY_ACCOUNT, ':role/', { chars: { except: ': ' }, min: 1 }]);
+  return form([`arn:${partition}:iam::`, account ?? { chars: '0123456789', min: 12, max: 12 }, ':role/', { chars: { except: ': ' }, min: 1 }]);
 }
 
 /** The roles of `account` whose names use only characters no policy names: a role the policies do not single out. */
@@ -21,11 +18,13 @@ export function unnamedRoles(partition: string, account: string): ResourceScope 
  * the qualifier 1 to 10 of [A-Za-z0-9_-] (`cdk bootstrap --qualifier`), the region lowercase letters, digits and dashes,
  * so that another kind's wildcard region (`…-lookup-role-<account>-*`) never passes for this kind.
  */
-function bootstrapRoles(kind: CdkBootstrapRoleKind, partition: string, account: string | FormPart): Universe {
-  return form([`arn:${partition}:iam::`, account, `:role/cdk-`, { chars: `${LOWER}${LOWER.toUpperCase()}0123456789_-`, min: 1, max: 10 }, `-${kind}-role-`, account, '-', { chars: `${LOWER}0123456789-`, min: 1 }]);
+function bootstrapRoles(kind: CdkBootstrapRoleKind, partition: string, account: string): Universe {
+  return form([`arn:${partition}:iam::${account}:role/cdk-`, QUALIFIER, `-${kind}-role-${account}-`, REGION]);
 }
 
 const LOWER = 'abcdefghijklmnopqrstuvwxyz';
+const QUALIFIER: FormPart = { chars: `${LOWER}${LOWER.toUpperCase()}0123456789_-`, min: 1, max: 10 };
+const REGION: FormPart = { chars: `${LOWER}0123456789-`, min: 1 };
 
 /**
  * How the audit recognises the CDK bootstrap roles a policy reaches, in one place: by the
@@ -41,15 +40,59 @@ export function cdkBootstrapRoleScope(kinds: readonly CdkBootstrapRoleKind[], pa
  * The bootstrap roles of `kinds` in every account but `named`. The account in the ARN and the
  * one in the role's name are taken apart (one language cannot tie two 12-digit fields
  * together without listing every account), each outside `named`: a superset of the real
- * roles, so a reach it finds errs toward exposure (only a policy that wildcards the two
- * fields differently, `arn:aws:iam::1*:role/cdk-*-role-2*`, is taken to reach more than it
- * does). A region never holds 12 digits, so excluding `-role-<named>-` drops no real role.
+ * roles, so a reach it finds errs toward exposure (`bootstrapReach` then looks for a real
+ * one to show). Each field is an automaton of the 12-digit strings but `named` (a trie of
+ * them, leaving it for good on the first digit that differs): patterns excluding them would
+ * multiply the product's states.
  */
 function bootstrapRolesOfOtherAccounts(kinds: readonly CdkBootstrapRoleKind[], partition: string, named: readonly string[]): ResourceScope {
+  const other = accountsOtherThan(named);
   return {
-    universe: union(kinds.map((kind) => bootstrapRoles(kind, partition, ANY_ACCOUNT))),
-    without: named.flatMap((account) => [`arn:${partition}:iam::${account}:*`, `arn:${partition}:iam::*:role/cdk-*-role-${account}-*`]),
+    universe: union(
+      kinds.map((kind) =>
+        concat([form([`arn:${partition}:iam::`]), other, form([':role/cdk-', QUALIFIER, `-${kind}-role-`]), other, form(['-', REGION])]),
+      ),
+    ),
   };
+}
+
+/** Every 12-digit string but `named`. */
+function accountsOtherThan(named: readonly string[]): Universe {
+  const DIGITS = '0123456789';
+  const states: Array<{ accepting: boolean; moves: UniverseMove[] }> = [];
+  // The i-th state off the trie has read i digits that match no named account.
+  const free = Array.from({ length: 13 }, (_, index) => states.push({ accepting: index === 12, moves: [] }) - 1);
+  free.slice(0, 12).forEach((state, index) => states[state].moves.push({ on: DIGITS, to: free[index + 1] }));
+  const visit = (prefixes: readonly string[], depth: number): number => {
+    const state = states.push({ accepting: false, moves: [] }) - 1;
+    if (depth === 12) return state;
+    const next = [...new Set(prefixes.map((account) => account[depth]))];
+    for (const digit of next) states[state].moves.push({ on: digit, to: visit(prefixes.filter((account) => account[depth] === digit), depth + 1) });
+    const rest = [...DIGITS].filter((digit) => !next.includes(digit)).join('');
+    if (rest !== '') states[state].moves.push({ on: rest, to: free[depth + 1] });
+    return state;
+  };
+  return { start: visit(named, 0), states };
+}
+
+/** The strings made of one string of each universe in turn. */
+function concat(parts: readonly Universe[]): Universe {
+  const states: Array<{ accepting: boolean; moves: UniverseMove[] }> = [];
+  const starts: number[] = [];
+  for (const part of parts) {
+    const offset = states.length;
+    starts.push(part.start + offset);
+    states.push(...part.states.map((state) => ({ accepting: state.accepting, moves: state.moves.map((move) => ({ on: move.on, to: move.to + offset })) })));
+  }
+  // Every part's end goes on as the next part starts (the next one's end too, when that part may be empty).
+  for (let index = parts.length - 2; index >= 0; index--) {
+    const offset = starts[index] - parts[index].start;
+    const next = states[starts[index + 1]];
+    parts[index].states.forEach((state, at) => {
+      if (state.accepting) states[offset + at] = { accepting: next.accepting, moves: [...states[offset + at].moves, ...next.moves] };
+    });
+  }
+  return { start: starts[0], states };
 }
 
 /** Which accounts' bootstrap roles of some kinds a role's policies let it assume. */
@@ -103,10 +146,24 @@ export function bootstrapReach(
     reach: {
       accounts: perAccount.filter(({ decision }) => decision.allowed).map(({ account }) => account),
       anyAccount: others.allowed,
-      ...(others.example === undefined ? {} : { example: others.example }),
+      ...(others.example === undefined ? {} : { example: realExample(reach, kinds, partition, others.example) }),
     },
     decisions: [...perAccount.map(({ decision }) => decision), others],
   };
+}
+
+/**
+ * A real bootstrap role (one account in the ARN and the name) the policies let it assume, of
+ * one of the accounts `example` names; `example` itself when neither has one (the superset
+ * reached more than the policies name: still taken toward exposure).
+ */
+function realExample(reach: PermissionReach, kinds: readonly CdkBootstrapRoleKind[], partition: string, example: string): string {
+  const accounts = /^arn:[^:]+:iam::(\d{12}):role\/cdk-.*-role-(\d{12})-[a-z0-9-]*$/.exec(example)?.slice(1) ?? [];
+  for (const account of new Set(accounts)) {
+    const exact = reach.onSomeResource('sts:AssumeRole', cdkBootstrapRoleScope(kinds, partition, [account]));
+    if (exact.example !== undefined) return exact.example;
+  }
+  return example;
 }
 
 /**

@@ -189,13 +189,13 @@ describe("synth warnings: the audit's judgement on the synthesized roles", () =>
   });
 
   test.each([
-    ['AdministratorAccess', 'every-action'],
-    ['IAMFullAccess', 'iam:PutRolePolicy'],
-    ['PowerUserAccess', 'sts:AssumeRole on any role'],
-    ['AdministratorAccess-Amplify', 'iam:PutRolePolicy'],
-  ])('cdkAccess=none with %s and no environments: high, judged by the policy document', (policy, capability) => {
+    ['AdministratorAccess', 'every-action', ['high', 'deploys-into-any-trusting-account']],
+    ['IAMFullAccess', 'iam:PutRolePolicy', undefined],
+    ['PowerUserAccess', 'sts:AssumeRole on any role', ['high', 'deploys-into-any-trusting-account']],
+    ['AdministratorAccess-Amplify', 'iam:PutRolePolicy', ['high', 'deploys-into-any-trusting-account']],
+  ])('cdkAccess=none with %s and no environments: high, judged by the policy document (and every account, with sts:AssumeRole on "*")', (policy, capability, everyAccount) => {
     const [warning, ...others] = warnings({ cdkAccess: 'none', policies: policy });
-    expect(others).toEqual([]);
+    expect(others.map((other) => /\((\w+), ([\w-]+)\)/.exec(other)?.slice(1))).toEqual(everyAccount === undefined ? [] : [everyAccount]);
     expect(warning).toMatch(/^Role PipelineRole \(high, write-from-any-branch\): .* can assume it and make itself account admin: /);
     expect(warning).toContain(`${capability} (`);
   });
@@ -213,13 +213,18 @@ describe("synth warnings: the audit's judgement on the synthesized roles", () =>
 
   test.each([
     ['pinned to an environment', { environments: ENV_PROD }],
-    ['pinned to an environment, with AdministratorAccess', { environments: ENV_PROD, policies: 'AdministratorAccess' }],
     ['lookup only', { cdkAccess: 'lookup' }],
     ['no CDK access', { cdkAccess: 'none' }],
     ['read-only policies (judged by their documents)', { cdkAccess: 'none', policies: 'ReadOnlyAccess,job-function/ViewOnlyAccess,SecurityAudit' }],
     ['cdkQualifier=none', { cdkQualifier: 'none' }],
   ])('no warning for a role %s', (_label, context) => {
     expect(warnings(context)).toEqual([]);
+  });
+
+  test("pinned to an environment, with AdministratorAccess: medium, it may assume every trusting account's deploy role (issue 20)", () => {
+    const [warning, ...others] = warnings({ environments: ENV_PROD, policies: 'AdministratorAccess' });
+    expect(others).toEqual([]);
+    expect(warning).toMatch(/^Role PipelineRole \(medium, deploys-into-any-trusting-account\): it may assume the CDK deploy role of accounts its policies do not name by ID /);
   });
 
   test('the workspace-wide trust warns what it admits, beside the deploy warning', () => {
