@@ -4,6 +4,7 @@ import { environmentsOfPatterns, formatBitbucketSubject, parseBitbucketSubject }
 import { TokenClaims } from '../bitbucket/token-claims';
 import { chosenByCaller } from '../iam-evaluator/request-context';
 import { quoted } from '../problems/quoted';
+import { reachFacts } from './role-reach';
 
 export interface AccessQuestion {
   readonly claims: TokenClaims;
@@ -11,6 +12,12 @@ export interface AccessQuestion {
   readonly sourceIp?: string;
   /** Where the stack is (or would be) deployed; it only names ARNs. */
   readonly target: DeployTarget;
+  /**
+   * The account the stack is deployed in, when the context (`account`) or an imported
+   * provider names it: the bootstrap roles a role reaches there are shown by its ID.
+   * @default - not known: shown as "this stack's account"
+   */
+  readonly stackAccount?: string;
 }
 
 export interface RoleVerdict {
@@ -30,13 +37,17 @@ export interface RoleVerdict {
 
 /** One thing known about a role beside its trust policy. */
 export interface RoleFact {
-  /** What it is about, so a reader can find it: `environment`, `source-address`, `provider-audience`, `provider-issuer`, `provider-imported`. */
+  /**
+   * What it is about, so a reader can find it: `environment`, `source-address`, `provider-audience`, `provider-issuer`,
+   * `provider-imported`, `bootstrap-reach`, `bootstrap-reach-unread`.
+   */
   readonly kind: string;
   /**
    * `ok` or `FAIL`: a check STS makes, and whether it holds (a failing one refuses the step);
-   * `why`: the reason the step is refused; `note`: what explain cannot see or assumed.
+   * `why`: the reason the step is refused; `note`: what explain cannot see or assumed;
+   * `may`: what the role's policies let it do once assumed.
    */
-  readonly mark: 'ok' | 'FAIL' | 'why' | 'note';
+  readonly mark: 'ok' | 'FAIL' | 'why' | 'note' | 'may';
   /** The line to show, every value in it already through `quoted`. */
   readonly text: string;
 }
@@ -89,7 +100,12 @@ export function explainAccess(template: TemplateJson, question: AccessQuestion):
       const decision = evaluateTrustPolicy(trust, request);
       const mismatch = decision.admitted ? undefined : environmentMismatch(trust, decision, request);
       const address = decision.admitted ? addressFact(decision) : undefined;
-      const facts = [...(mismatch === undefined ? [] : [{ kind: 'environment', mark: 'why' as const, text: mismatch }]), ...(address === undefined ? [] : [address]), providerCheck];
+      const facts = [
+        ...(mismatch === undefined ? [] : [{ kind: 'environment', mark: 'why' as const, text: mismatch }]),
+        ...(address === undefined ? [] : [address]),
+        providerCheck,
+        ...reachFacts(template.Resources, logicalId, question.target.partition, question.stackAccount),
+      ];
       return {
         admitted: decision.admitted && facts.every((fact) => fact.mark !== 'FAIL'),
         logicalId,

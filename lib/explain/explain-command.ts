@@ -66,7 +66,7 @@ export function runExplain(argv: readonly string[], input: ExplainInput): Explai
 
   const template = synthesizedTemplate(config.value, context.value);
   if (!template.ok) return badInput(template.problems);
-  const question: AccessQuestion = { claims: claims.value, sourceIp: query.sourceIp, target: deployTarget(config.value) };
+  const question: AccessQuestion = { claims: claims.value, sourceIp: query.sourceIp, target: deployTarget(config.value), stackAccount: stackAccount(config.value) };
   let verdicts: RoleVerdict[];
   try {
     verdicts = explainAccess(template.value, question);
@@ -141,6 +141,11 @@ function deployTarget(config: OidcConfig): AccessQuestion['target'] {
     partition: partition ?? 'aws',
     region: config.region ?? 'us-east-1',
   };
+}
+
+/** The account the stack is deployed in, when known: the context's, or the imported provider's (see deployTarget); a StackSet's members are many. */
+function stackAccount(config: OidcConfig): string | undefined {
+  return config.stackSet === undefined ? (config.account ?? config.providerArn?.split(':')[4]) : undefined;
 }
 
 function claimLines(claims: TokenClaims, sourceIp: string | undefined): string[] {

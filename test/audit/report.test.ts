@@ -89,6 +89,37 @@ describe('formats, one account', () => {
     expect(lines).toContain('2 of 40 roles trust Bitbucket; findings: 2 high, 0 medium, 0 low. Exit 2: a finding reaches --fail-on high.');
   });
 
+  describe('the accounts whose CDK bootstrap roles each role may assume', () => {
+    const reaching = (name: string, bootstrapReach: RoleAudit['bootstrapReach']): RoleAudit => ({ ...roleWith(name), bootstrapReach });
+    const report = single(
+      'high',
+      reaching('DeployStages', { deploy: { accounts: ['444455556666', '777788889999'], anyAccount: false }, lookup: { accounts: ['111122223333', '444455556666', '777788889999'], anyAccount: false } }),
+      reaching('console-admin', { deploy: { accounts: ['111122223333'], anyAccount: true }, lookup: { accounts: ['111122223333'], anyAccount: true } }),
+      roleWith('reader'),
+    );
+
+    test('in --json: deploysInto, deploysIntoAnyAccount, looksUpIn, looksUpInAnyAccount for every role', () => {
+      const json = JSON.parse(formatJson(report)) as { roles: Array<Record<string, unknown>> };
+      expect(json.roles.map(({ name, deploysInto, deploysIntoAnyAccount, looksUpIn, looksUpInAnyAccount }) => ({ name, deploysInto, deploysIntoAnyAccount, looksUpIn, looksUpInAnyAccount }))).toEqual([
+        { name: 'DeployStages', deploysInto: ['444455556666', '777788889999'], deploysIntoAnyAccount: false, looksUpIn: ['111122223333', '444455556666', '777788889999'], looksUpInAnyAccount: false },
+        { name: 'console-admin', deploysInto: ['111122223333'], deploysIntoAnyAccount: true, looksUpIn: ['111122223333'], looksUpInAnyAccount: true },
+        { name: 'reader', deploysInto: [], deploysIntoAnyAccount: false, looksUpIn: [], looksUpInAnyAccount: false },
+      ]);
+    });
+
+    test('in the table: a line under the role, its own account marked, "any account" for a wildcard; none for a role that reaches none', () => {
+      const lines = formatTable(report).split('\n');
+      const at = lines.indexOf('DeployStages   -         no finding');
+      expect(lines.slice(at, at + 5)).toEqual([
+        'DeployStages   -         no finding',
+        '                         CDK bootstrap roles: deploys into 444455556666, 777788889999; looks up in 111122223333 (its own), 444455556666, 777788889999',
+        'console-admin  -         no finding',
+        '                         CDK bootstrap roles: deploys into any account; looks up in any account',
+        'reader         -         no finding',
+      ]);
+    });
+  });
+
   test('an account without a Bitbucket provider says so', () => {
     expect(formatTable({ scope: 'caller', accounts: [{ ...accountWith('111122223333', 'read', []), providers: [] }], failOn: 'high' })).toContain(
       'No IAM OIDC provider for a Bitbucket Pipelines issuer in this account',

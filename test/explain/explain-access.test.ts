@@ -62,6 +62,6 @@ describe("a role with allowedIpRanges asked about without the step's address", (
     const given = explainAccess(template, { ...question, sourceIp: '203.0.113.9' })[0];
     expect(given.facts.map((fact) => fact.kind)).not.toContain('source-address');
     const otherRepository = explainAccess(template, { ...question, claims: { ...question.claims, sub: `{0f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a}:${ENV_PROD}:${STEP}` } })[0];
-    expect([otherRepository.admitted, otherRepository.facts.map((fact) => fact.kind)]).toEqual([false, ['provider-audience']]);
+    expect([otherRepository.admitted, otherRepository.facts.map((fact) => fact.kind)]).toEqual([false, ['provider-audience', 'bootstrap-reach']]);
   });
 });
