@@ -16,6 +16,7 @@ import { PatternProduct } from '../../lib/iam-evaluator/string-language';
 import { TrustOverValues } from '../../lib/iam-evaluator/trust-over-values';
 import { PermissionReach } from '../../lib/iam-evaluator/evaluate-permissions';
 import { bitbucketSubjects } from '../../lib/audit/subject-language';
+import { permissionLevel } from '../../lib/audit/permission-level';
 import { generator, Generator } from '../support/seeded';
 
 const SEED = process.env.IAM_DIFF_SEED === 'random' ? Math.floor(Math.random() * 2 ** 31) : Number(process.env.IAM_DIFF_SEED ?? 20261202);
@@ -23,6 +24,7 @@ const TRUST_CASES = 2000;
 const PERMISSION_CASES = 2000;
 const OPEN_CASES = 500;
 const OVER_VALUES_CASES = 600;
+const REACH_CASES = 150;
 
 const ACCOUNT = '111122223333';
 const HOST = 'api.bitbucket.org/2.0/workspaces/acme-corp/pipelines-config/identity/oidc';
@@ -309,5 +311,53 @@ describe(`the evaluator agrees with @cloud-copilot/iam-simulate (seed ${SEED}; r
     expect(problems).toEqual([]);
     expect(allowed).toBeGreaterThan(OVER_VALUES_CASES / 10);
     expect(refused).toBeGreaterThan(OVER_VALUES_CASES / 10);
+  });
+
+  test(`${REACH_CASES} random sts:AssumeRole policies over several accounts: every bootstrap role the simulator lets it assume is in the accounts the audit lists, or in "any account"`, () => {
+    const rng = generator(SEED + 5);
+    const [staging, production, unnamed] = ['444455556666', '777788889999', '100020003000'];
+    const bootstrap = (account: string, kind: string, qualifier = 'hnb659fds', region = 'eu-west-1') => `arn:aws:iam::${account}:role/cdk-${qualifier}-${kind}-role-${account}-${region}`;
+    const patterns = [
+      '*',
+      'arn:aws:iam::*:role/cdk-*',
+      'arn:aws:iam::1*:role/*',
+      `arn:aws:iam::${ACCOUNT}:role/cdk-*`,
+      `arn:aws:iam::${staging}:role/cdk-hnb659fds-*-role-${staging}-*`,
+      `arn:aws:iam::${production}:role/*`,
+      `arn:aws:iam::*:role/cdk-hnb659fds-deploy-role-${staging}-*`,
+      `arn:aws:iam::*:role/cdk-*-lookup-role-*`,
+      `arn:aws:iam::${ACCOUNT}:role/cdk-hnb659fds-deploy-role-${ACCOUNT}-*`,
+    ];
+    const problems: string[] = [];
+    let reached = 0;
+    for (let index = 0; index < REACH_CASES && problems.length < 5; index++) {
+      const documents = {
+        policy: {
+          Version: '2012-10-17',
+          Statement: Array.from({ length: 1 + Math.floor(rng.next() * 3) }, () => ({
+            Effect: rng.next() < 0.65 ? 'Allow' : 'Deny',
+            Action: rng.pick(['sts:AssumeRole', 'sts:*', '*']),
+            [rng.next() < 0.75 ? 'Resource' : 'NotResource']: rng.some(patterns, 2),
+          })),
+        },
+      };
+      const reach = permissionLevel({ arn: `arn:aws:iam::${ACCOUNT}:role/caller`, attachedPolicyArns: [], permissionDocuments: documents }).bootstrapReach;
+      const allows = (resource: string) => simulate(undefined, `arn:aws:iam::${ACCOUNT}:role/caller`, 'sts:AssumeRole', {}, documents, resource) === true;
+      for (const [kind, what] of [['deploy', reach.deploy], ['lookup', reach.lookup]] as const) {
+        for (const account of [ACCOUNT, staging, production, unnamed]) {
+          const allowed = [bootstrap(account, kind), bootstrap(account, kind, 'abc123', 'us-east-1')].find(allows);
+          if (allowed === undefined) continue;
+          reached++;
+          // An account the policies name (and the role's own) is decided by itself; any other falls under "any account".
+          const named = account === ACCOUNT || JSON.stringify(documents).includes(account);
+          if (!what.accounts.includes(account) && (named || !what.anyAccount)) problems.push(`case ${index}: the simulator allows ${allowed}, the audit lists ${JSON.stringify(what)}\n  policies ${JSON.stringify(documents)}`);
+        }
+        const accounts = /^arn:aws:iam::(\d{12}):role\/cdk-.*-role-(\d{12})-/.exec(what.example ?? '')?.slice(1);
+        if (what.example !== undefined && accounts?.[0] === accounts?.[1] && !allows(what.example)) problems.push(`case ${index}: example ${what.example} denied by the simulator\n  policies ${JSON.stringify(documents)}`);
+      }
+    }
+    process.stdout.write(`bootstrap reach: seed ${SEED + 5}, ${reached} allowed bootstrap roles checked\n`);
+    expect(problems).toEqual([]);
+    expect(reached).toBeGreaterThan(REACH_CASES / 5);
   });
 });
