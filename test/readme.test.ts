@@ -4,6 +4,7 @@ import { App, RemovalPolicies, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as ts from 'typescript';
+import { auditRole } from '../lib/audit/audit-role';
 import { formatTable } from '../lib/audit/report';
 
 const ROOT = join(__dirname, '..');
@@ -98,5 +99,24 @@ describe('README.md contents line', () => {
   test('names every top-level (##) section', () => {
     const sections = headings.filter((line) => line.startsWith('## ')).map((line) => anchor(line.slice(3)));
     expect(sections.filter((section) => !links.includes(section))).toEqual([]);
+  });
+});
+
+describe('Auditing the roles an account already has: which accounts a role deploys into', () => {
+  test('the table it shows is what npm run audit-roles prints for a role naming one account and one naming any', () => {
+    const at = readme.indexOf('**Which accounts a role deploys into.**');
+    const shown = (/```\n([\s\S]*?)```/.exec(readme.slice(at))?.[1] ?? '').trimEnd().split('\n');
+    const host = 'api.bitbucket.org/2.0/workspaces/acme-corp/pipelines-config/identity/oidc';
+    const provider = { arn: `arn:aws:iam::111122223333:oidc-provider/${host}`, host, workspace: 'acme-corp', clientIds: ['ari:cloud:bitbucket::workspace/8a9b5c3e-1f2d-4e6a-9b7c-0d1e2f3a4b5c'] };
+    const staging = '{3f1c2b4a-5d6e-4f70-8192-a3b4c5d6e7f8}:{5ca1ab1e-0000-4000-8000-00000000beef}:*';
+    const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Federated: provider.arn }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringEquals: { [`${host}:aud`]: provider.clientIds[0] }, StringLike: { [`${host}:sub`]: staging } } }] };
+    const kinds = ['deploy', 'file-publishing', 'image-publishing', 'lookup'];
+    const role = (name: string, resource: unknown) =>
+      auditRole({ arn: `arn:aws:iam::111122223333:role/${name}`, name, trust, maxSessionDurationSeconds: 3600, attachedPolicyArns: [], permissionDocuments: { cdk: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: resource }] } } }, [provider]);
+    const roles = [role('DeployStaging', kinds.map((kind) => `arn:aws:iam::444455556666:role/cdk-hnb659fds-${kind}-role-444455556666-*`)), role('deploy-any', 'arn:aws:iam::*:role/cdk-*')];
+    const printed = formatTable({ scope: 'caller', accounts: [{ id: '111122223333', status: 'read', problems: [], providers: [provider], roles, rolesListed: 2 }], failOn: 'high' }).split('\n');
+    const table = printed.indexOf(shown[0]);
+    expect(shown).toHaveLength(5);
+    expect(printed.slice(table, table + shown.length)).toEqual(shown);
   });
 });
