@@ -1,7 +1,7 @@
 import { Annotations, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { auditRole } from '../audit/audit-role';
-import { reaches, RoleFacts, Severity } from '../audit/role-facts';
+import { reaches, RoleFacts } from '../audit/role-facts';
 import { bitbucketIssuerHost } from '../bitbucket/issuer';
 import { RoleConfig } from '../config/oidc-config';
 import { resolveIntrinsics } from '../iam-evaluator/template-intrinsics';
@@ -26,6 +26,8 @@ const FIXES: Readonly<Record<string, string>> = {
   'write-from-any-branch':
     'pin it to a deployment environment whose deployment permissions allow only your release branch (environments=<UUID>), ' +
     'or give it cdkAccess=lookup and deploy from a second role pinned to that environment',
+  'deploys-into-any-trusting-account': 'name the accounts it deploys into (targetAccounts=<account ID>,...) instead of a wildcard or an AWS managed policy that reaches every account',
+  'looks-up-in-any-trusting-account': 'name the accounts it looks up in (targetAccounts=<account ID>,...)',
 };
 
 /**
@@ -49,24 +51,14 @@ export function warnAboutRoles(stack: Stack, roles: readonly SynthesizedRole[], 
     }
   };
   for (const { role, config } of roles) {
-    // The audit judges the bootstrap roles of the account a role lives in; a role with targetAccounts reaches
-    // those of other accounts, so it is judged as if it lived in each of them, and each finding is kept once, at its gravest.
-    const findings = new Map<string, { severity: Severity; message: string; replacement: unknown }>();
-    for (const account of config.targetAccounts ?? [home]) {
-      const audit = auditRole(roleFacts(stack, role, config, account, providerArn, workspace, managedDocument), [providerOf(stack, providerArn, account, workspace, audience)]);
-      for (const finding of audit.findings) {
-        const kept = findings.get(finding.id);
-        if (kept === undefined || (reaches(finding.severity, kept.severity) && finding.severity !== kept.severity)) {
-          findings.set(finding.id, { severity: finding.severity, message: finding.message, replacement: audit.replacement });
-        }
-      }
-    }
-    for (const [id, finding] of findings) {
+    // One judgement in the role's own account: the audit counts the bootstrap roles of every other account it reaches too.
+    const audit = auditRole(roleFacts(stack, role, config, home, providerArn, workspace, managedDocument), [providerOf(stack, providerArn, home, workspace, audience)]);
+    for (const finding of audit.findings) {
       // A customer managed policy is read by the audit, never at synth: that gap is no finding.
-      if (!reaches(finding.severity, 'medium') || id === 'permissions-not-evaluated') continue;
-      const fix = FIXES[id] ?? 'see the README (Auditing the roles an account already has)';
-      const replacement = finding.replacement === undefined ? '' : ` A least-privilege roles entry: ${JSON.stringify(finding.replacement)}.`;
-      Annotations.of(role).addWarningV2(`bitbucket-oidc:${id}`, `Role ${role.node.id} (${finding.severity}, ${id}): ${finding.message}. Fix: ${fix}.${replacement}`);
+      if (!reaches(finding.severity, 'medium') || finding.id === 'permissions-not-evaluated') continue;
+      const fix = FIXES[finding.id] ?? 'see the README (Auditing the roles an account already has)';
+      const replacement = audit.replacement === undefined ? '' : ` A least-privilege roles entry: ${JSON.stringify(audit.replacement)}.`;
+      Annotations.of(role).addWarningV2(`bitbucket-oidc:${finding.id}`, `Role ${role.node.id} (${finding.severity}, ${finding.id}): ${finding.message}. Fix: ${fix}.${replacement}`);
     }
   }
 }

@@ -333,9 +333,9 @@ async function phases(checks: Checks, emulator: Emulator, work: string): Promise
       'app:': ['medium write-from-any-branch'],
       'app:Preview': [],
       'bitbucket-any-repo': ['high any-repository'],
-      'console-bitbucket-admin': ['high any-repository', 'high write-from-any-branch'],
-      [CONSOLE_ROLE]: ['high any-repository', 'high write-from-any-branch'],
-      'payments-admin': ['high write-from-any-branch'],
+      'console-bitbucket-admin': ['high any-repository', 'high write-from-any-branch', 'high deploys-into-any-trusting-account'],
+      [CONSOLE_ROLE]: ['high any-repository', 'high write-from-any-branch', 'high deploys-into-any-trusting-account'],
+      'payments-admin': ['high write-from-any-branch', 'high deploys-into-any-trusting-account'],
     });
     checks.equal('a high finding exits 2 (--fail-on high is the default)', asJson.code, 2);
     const adoption = report.providers.find((provider) => provider.arn === CONSOLE_PROVIDER_ARN);
