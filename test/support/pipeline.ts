@@ -8,6 +8,8 @@ export interface PipelineStep {
   readonly script: readonly string[];
   readonly oidc?: boolean;
   readonly deployment?: string;
+  /** `manual`: the step waits for someone to run it; Bitbucket's default is `automatic`. */
+  readonly trigger?: 'manual' | 'automatic';
   readonly artifacts?: readonly string[];
   readonly caches?: readonly string[];
   readonly services?: readonly string[];
@@ -51,7 +53,12 @@ export function linesBeforeAws(step: PipelineStep): readonly string[] {
   return first === -1 ? step.script : step.script.slice(0, first);
 }
 
-/** The step's credential set-up: the lines before its first AWS call that export AWS_* or write the token. */
+/** The step's credential set-up: the lines before its first AWS call that export AWS_* or CDK_ROLE_SESSION_NAME, or write the token. */
 export function credentialSetup(step: PipelineStep): readonly string[] {
-  return linesBeforeAws(step).filter((line) => line.startsWith('export AWS_') || line.includes('> "$AWS_WEB_IDENTITY_TOKEN_FILE"'));
+  return linesBeforeAws(step).filter((line) => line.startsWith('export AWS_') || line.startsWith('export CDK_ROLE_SESSION_NAME=') || line.includes('> "$AWS_WEB_IDENTITY_TOKEN_FILE"'));
+}
+
+/** The step's `cdk deploy` lines. */
+export function deployLines(step: PipelineStep): readonly string[] {
+  return step.script.filter((line) => /\bcdk\s+deploy\b/.test(line));
 }
