@@ -2,7 +2,7 @@
  * Reads what the rehearsals check straight from the emulated AWS APIs, through the AWS
  * SDK: in process, so hundreds of reads cost milliseconds, not a CLI start each.
  */
-import { CloudFormationClient, DescribeStackEventsCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient, DescribeStackEventsCommand, DescribeStacksCommand, paginateListStacks } from '@aws-sdk/client-cloudformation';
 import {
   GetOpenIDConnectProviderCommand,
   GetPolicyCommand,
@@ -130,6 +130,15 @@ export class AccountState {
       status: stack.StackStatus ?? '',
       outputs: Object.fromEntries((stack.Outputs ?? []).map((output) => [output.OutputKey ?? '', output.OutputValue ?? ''])),
     };
+  }
+
+  /** The names of the account's stacks that exist (not deleted), sorted. */
+  async stackNames(): Promise<string[]> {
+    const names: string[] = [];
+    for await (const page of paginateListStacks({ client: this.cloudformation }, {})) {
+      names.push(...(page.StackSummaries ?? []).filter((stack) => stack.StackStatus !== 'DELETE_COMPLETE').map((stack) => stack.StackName ?? ''));
+    }
+    return names.sort();
   }
 
   /** The stack's events, oldest first, as `<logical id> <status>: <reason>`. */

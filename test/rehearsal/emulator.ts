@@ -255,6 +255,17 @@ export class Emulator {
     return { endpoint: this.endpoint, region: REGION, credentials, requestHandler: { connectionTimeout: 10_000, requestTimeout: 60_000 } };
   }
 
+  /**
+   * Every role session STS handed out: the role and the session name. It stands in for the
+   * target account's CloudTrail AssumeRole events, which moto does not keep; read from
+   * moto's own state (`/moto-api/data.json`), never printed (it holds the session keys).
+   */
+  async roleSessions(): Promise<Array<{ roleArn: string; sessionName: string }>> {
+    const response = await fetch(`${this.endpoint}/moto-api/data.json`, { signal: AbortSignal.timeout(60_000) });
+    const state = (await response.json()) as { sts?: { AssumedRole?: Array<{ role_arn: string; session_name: string }> } };
+    return (state.sts?.AssumedRole ?? []).map((session) => ({ roleArn: session.role_arn, sessionName: session.session_name }));
+  }
+
   /** The emulator's Python tracebacks, for a failed run's report. */
   tracebacks(): string {
     return this.errors.includes('Traceback') ? this.errors : '';

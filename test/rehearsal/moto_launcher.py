@@ -9,6 +9,8 @@ checks read real state; none relaxes a check. The gaps (see the facts file):
 2. AWS::IAM::Role ignores ManagedPolicyArns, and on update ignores trust and
    policy changes and resets MaxSessionDuration. Create and update now apply
    trust, description, session length and managed policies; delete detaches them.
+   Its inline Policies came back from GetRolePolicy as Python reprs, not JSON (the
+   CDK bootstrap roles have them); they are now stored as IAM returns them.
 3. Stacks created or updated through change sets get no Outputs or exports, and
    executed change sets linger under names that are global across stacks (so a
    second deploy waits on another stack's change set), and deleting a change set
@@ -36,6 +38,11 @@ checks read real state; none relaxes a check. The gaps (see the facts file):
    ignores nested OUs, AccountFilterType, OperationPreferences, CallAs and
    AutoDeployment, and keeps service-managed instances out of their accounts'
    CloudFormation. Modelled as CloudFormation documents them: see _patch_stack_sets.
+9. sts:AssumeRole succeeds for any caller and any role ARN, even of a role that does
+   not exist, so a cross-account hop into a stage account's CDK bootstrap roles would
+   work whether or not that account trusts this one. For a caller that is a session of
+   a role IAM holds (a pipeline role), the hop is now decided as IAM decides it: see
+   _patch_assume_role.
 
 Any other moto version is refused: re-check every patch against its source first.
 Usage: moto_launcher.py -H 127.0.0.1 -p PORT (the arguments of moto_server).
@@ -228,6 +235,9 @@ def _patch_role():
 
     def create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
         role = original_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+        for policy in cloudformation_json["Properties"].get("Policies", []):
+            document = policy["PolicyDocument"]
+            role.put_policy(policy["PolicyName"], document if isinstance(document, str) else json.dumps(document))
         iam = iam_backends[account_id][get_partition(region_name)]
         try:
             sync_managed_policies(iam, role, cloudformation_json["Properties"].get("ManagedPolicyArns", []))
@@ -754,6 +764,118 @@ def _patch_stack_sets():
     OrganizationsBackend.move_account = move_account
 
 
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-accounts
+def _patch_assume_role():
+    """sts:AssumeRole by a session of a role IAM holds, decided as IAM documents it:
+
+    - the target role must exist;
+    - its trust policy must allow sts:AssumeRole for the caller: a principal naming the
+      caller's account (the account ID or its root ARN) or the caller's role;
+    - and the caller's own identity policies (inline and attached) must allow
+      sts:AssumeRole on the target's ARN, unless the trust names the caller's role itself
+      in the same account. A trust that names an account delegates the decision to that
+      account's identity policies; across accounts, both policies must allow.
+    An explicit Deny in either wins. A condition other than Null on sts:ExternalId (the
+    CDK bootstrap template's) is not modelled: the call fails saying so, so that no
+    rehearsal passes on a decision the launcher cannot make. Callers with static keys
+    (the rehearsals' administrators) and sessions of roles IAM does not hold (an
+    organisation's access role, which moto does not create) keep moto's behaviour.
+    """
+    import re
+
+    from moto.iam.models import get_account_id_from, iam_backends
+    from moto.sts.exceptions import STSClientError
+    from moto.sts.models import sts_backends
+    from moto.sts.responses import TokenResponse
+
+    class AccessDenied(STSClientError):
+        code = "AccessDenied"
+
+    def as_list(value):
+        return value if isinstance(value, list) else [value]
+
+    def matches(pattern, value):
+        # IAM's ARN and action patterns: * any run of characters, ? one; actions case-insensitive.
+        expression = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+        return re.fullmatch(expression, value, re.IGNORECASE if value.startswith("sts:") else 0) is not None
+
+    def applies(statement, action, resource, principal_matches, context):
+        actions = statement.get("Action")
+        if actions is not None and not any(matches(a, action) for a in as_list(actions)):
+            return False
+        if "NotAction" in statement and any(matches(a, action) for a in as_list(statement["NotAction"])):
+            return False
+        if resource is not None:
+            if "Resource" in statement and not any(matches(r, resource) for r in as_list(statement["Resource"])):
+                return False
+            if "NotResource" in statement and any(matches(r, resource) for r in as_list(statement["NotResource"])):
+                return False
+        if principal_matches is not None and not principal_matches(statement):
+            return False
+        for operator, keys in (statement.get("Condition") or {}).items():
+            for key, wanted in keys.items():
+                if operator != "Null" or key != "sts:ExternalId":
+                    raise NotImplementedError(f"moto_launcher.py does not model the condition {operator} on {key} in a policy deciding sts:AssumeRole")
+                if any(str(value).lower() != str(key not in context).lower() for value in as_list(wanted)):
+                    return False
+        return True
+
+    def decide(documents, action, resource, principal_matches, context):
+        """allow, deny or neutral, over policy documents as IAM holds them."""
+        verdict = "neutral"
+        for document in documents:
+            for statement in as_list((json.loads(document) if isinstance(document, str) else document).get("Statement", [])):
+                if applies(statement, action, resource, principal_matches, context):
+                    if statement.get("Effect") == "Deny":
+                        return "deny"
+                    verdict = "allow"
+        return verdict
+
+    def identity_documents(role):
+        documents = list(role.policies.values())
+        for policy in role.managed_policies.values():
+            documents.extend(version.document for version in policy.versions if version.is_default)
+        return documents
+
+    original_assume_role = TokenResponse.assume_role
+
+    def assume_role(self):
+        access_key = self.get_access_key()
+        caller_account = get_account_id_from(access_key)
+        session = sts_backends[caller_account]["aws"].get_assumed_role_from_access_key(access_key)
+        caller_role = None if session is None else next((role for role in iam_backends[caller_account]["aws"].roles.values() if role.arn == session.role_arn), None)
+        if caller_role is None:
+            return original_assume_role(self)
+        target_arn = self._get_param("RoleArn")
+        refused = AccessDenied(f"User: {session.arn} is not authorized to perform: sts:AssumeRole on resource: {target_arn}")
+        target_account = target_arn.split(":")[4]
+        target = next((role for role in iam_backends[target_account]["aws"].roles.values() if role.arn == target_arn), None)
+        if target is None:
+            raise refused
+        context = {"sts:ExternalId": True} if self._get_param("ExternalId") else {}
+        caller_root = f"arn:aws:iam::{caller_account}:root"
+
+        def names_caller(names_role_itself):
+            def principal_matches(statement):
+                principals = as_list((statement.get("Principal") or {}).get("AWS", []))
+                if names_role_itself:
+                    return caller_role.arn in principals
+                return "*" in principals or caller_account in principals or caller_root in principals or caller_role.arn in principals
+            return principal_matches
+
+        trust = decide([target.assume_role_policy_document], "sts:AssumeRole", None, names_caller(False), context)
+        if trust != "allow":
+            raise refused
+        names_role_itself = target_account == caller_account and decide([target.assume_role_policy_document], "sts:AssumeRole", None, names_caller(True), context) == "allow"
+        identity = decide(identity_documents(caller_role), "sts:AssumeRole", target_arn, None, context)
+        if identity == "deny" or (identity != "allow" and not names_role_itself):
+            raise refused
+        return original_assume_role(self)
+
+    TokenResponse.assume_role = assume_role
+
+
 def main():
     _require_moto()
     _patch_oidc_provider()
@@ -764,6 +886,7 @@ def main():
     _patch_deletion_policies()
     _patch_rollback()
     _patch_stack_sets()
+    _patch_assume_role()
     from moto.server import main as moto_server_main
 
     moto_server_main(sys.argv[1:])

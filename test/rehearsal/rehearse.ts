@@ -10,7 +10,8 @@
  * IAM. test/rehearsal/moto_launcher.py models what moto leaves out (see the README).
  */
 import { AttachRolePolicyCommand, CreateOpenIDConnectProviderCommand, CreatePolicyCommand, CreateRoleCommand, DeleteOpenIDConnectProviderCommand, DeleteRoleCommand, DetachRolePolicyCommand } from '@aws-sdk/client-iam';
-import { cpSync, readFileSync, writeFileSync } from 'fs';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { parseTokenClaims } from '../../lib/bitbucket/token-claims';
 import { webIdentityRequest } from '../../lib/explain/explain-access';
@@ -19,7 +20,7 @@ import { evaluateTrustPolicy } from '../../lib/iam-evaluator/evaluate-trust-poli
 import { credentialSetup, linesBeforeAws, loadSamplePipeline, PipelineStep } from '../support/pipeline';
 import { commitContext, prepareRepository } from './admin-repository';
 import { AccountState, ProviderState, RoleState } from './aws-state';
-import { ADMIN_ACCOUNT, ADMIN_CREDENTIALS, CDK, Checks, Emulator, REGION, rehearse, ROOT, run, runAllowingFailure } from './emulator';
+import { ADMIN_ACCOUNT, ADMIN_CREDENTIALS, CDK, Checks, Credentials, Emulator, REGION, rehearse, ROOT, run, runAllowingFailure } from './emulator';
 
 const WORKSPACE = 'acme-corp';
 const WORKSPACE_UUID = '8a9b5c3e-1f2d-4e6a-9b7c-0d1e2f3a4b5c';
@@ -29,6 +30,9 @@ const REPO_APP = '{3f1c2b4a-5d6e-4f70-8192-a3b4c5d6e7f8}';
 const REPO_INFRA = '{0f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a}';
 const REPO_NEW = '{9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a}';
 const ENV_PRODUCTION = '{c0ffee00-1234-4abc-8def-0123456789ab}';
+const ENV_STAGING = '{5ca1ab1e-4321-4cba-9fed-ba9876543210}';
+/** The UUID of each Bitbucket deployment environment, by the name steps give in `deployment:`. */
+const ENVIRONMENT_UUIDS: Readonly<Record<string, string>> = { staging: ENV_STAGING, production: ENV_PRODUCTION };
 const STACK = 'BitbucketOidc-acme-corp';
 const ROLE_ARN = /^arn:aws:iam::123456789012:role\/[\w+=,.@-]+$/;
 const PROVIDER_ARN = `arn:aws:iam::${ADMIN_ACCOUNT}:oidc-provider/${ISSUER_HOST}`;
@@ -56,6 +60,49 @@ const CONSOLE_THUMBPRINT = 'a031c46782e6e6c662c2c87c76da9aa62ccabd8e';
 const CONSOLE_ROLE = 'globex-bitbucket-admin';
 const CONSOLE_STACK = 'BitbucketOidc-globex';
 const ADMINISTRATOR_ACCESS = 'arn:aws:iam::aws:policy/AdministratorAccess';
+
+/** The app team's app (one CDK Stage per environment) and the stage accounts its cdk.json pins. */
+const STAGE_APP = join(__dirname, 'stage-app');
+const STAGE_ACCOUNTS = (JSON.parse(readFileSync(join(STAGE_APP, 'cdk.json'), 'utf8')) as { context: { accounts: { staging: string; production: string } } }).context.accounts;
+/** What each stage account's administrator lets CloudFormation do there (`--cloudformation-execution-policies`): the app's queues. */
+const APP_DEPLOYMENT_POLICY = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sqs:*', Resource: '*' }] };
+
+/** Bitbucket's variables a step gets: the repository's, and the deployment environment's in steps with `deployment:`. */
+interface BitbucketVariables {
+  readonly repository: Readonly<Record<string, string | undefined>>;
+  readonly deployments: Readonly<Record<string, Readonly<Record<string, string | undefined>>>>;
+}
+
+/**
+ * What a Bitbucket step holds: Bitbucket's own variables, the repository's and the deployment's
+ * (which override the repository's, and exist only in steps with `deployment:`), and nothing of
+ * the admin's environment: no region, no keys. Only the emulator's plumbing is added.
+ */
+function bitbucketStepEnv(emulator: Emulator, clone: string, step: PipelineStep, token: string, variables: BitbucketVariables): NodeJS.ProcessEnv {
+  const environment = step.deployment === undefined ? {} : { BITBUCKET_DEPLOYMENT_ENVIRONMENT: step.deployment, BITBUCKET_DEPLOYMENT_ENVIRONMENT_UUID: ENVIRONMENT_UUIDS[step.deployment] };
+  return {
+    ...emulator.plumbing,
+    CI: 'true',
+    BITBUCKET_BUILD_NUMBER: '42',
+    BITBUCKET_CLONE_DIR: clone,
+    BITBUCKET_WORKSPACE: WORKSPACE,
+    BITBUCKET_REPO_SLUG: 'payments-app',
+    BITBUCKET_REPO_FULL_NAME: `${WORKSPACE}/payments-app`,
+    BITBUCKET_REPO_UUID: REPO_APP,
+    BITBUCKET_BRANCH: 'main',
+    BITBUCKET_PIPELINE_UUID: PIPELINE_UUID,
+    BITBUCKET_STEP_UUID: STEP_UUID,
+    BITBUCKET_STEP_OIDC_TOKEN: token,
+    ...environment,
+    ...variables.repository,
+    ...(step.deployment === undefined ? {} : variables.deployments[step.deployment]),
+  };
+}
+
+/** Who the step's credential lines make it, as `aws sts get-caller-identity` says. */
+async function stepCaller(step: PipelineStep, env: NodeJS.ProcessEnv, cwd: string): Promise<string> {
+  return (JSON.parse(await run('bash', ['-c', stepScript([...credentialSetup(step), 'aws sts get-caller-identity --output json'])], { cwd, env }, 'stdout')) as { Arn: string }).Arn;
+}
 
 /** The step's script as Bitbucket runs it, in bash, less `npm ci`: the rehearsal's copy is installed already. */
 function stepScript(lines: readonly string[]): string {
@@ -221,35 +268,15 @@ async function phases(checks: Checks, emulator: Emulator, work: string): Promise
 
   const pipeline = loadSamplePipeline();
   const [testStep] = pipeline.pullRequests as [PipelineStep];
-  const [synthStep, deployStep] = pipeline.main as [PipelineStep, PipelineStep];
+  const [synthStep, stagingStep, productionStep] = pipeline.main as [PipelineStep, PipelineStep, PipelineStep];
   await checks.phase("6. the sample pipeline's own steps, with only the step's OIDC token and Bitbucket's variables; a change merged to main updates the roles in place", async () => {
     const before = await outputs();
     const { PreviewRoleArn, DeployRoleArn } = before;
     const [preview, deploy] = [await roleOf(PreviewRoleArn), await roleOf(DeployRoleArn)];
-    // Bitbucket: deployment variables override repository variables, and exist only in steps with `deployment:`.
-    const repositoryVariables = { AWS_ROLE_ARN: PreviewRoleArn };
-    const deploymentVariables: Record<string, Record<string, string | undefined>> = { production: { AWS_ROLE_ARN: DeployRoleArn } };
-    // What a Bitbucket step holds: Bitbucket's own variables, the repository's and the deployment's,
-    // and nothing of the admin's environment: no region, no keys. Only the emulator's plumbing is added.
-    const stepEnv = (step: PipelineStep, token: string): NodeJS.ProcessEnv => ({
-      ...emulator.plumbing,
-      CI: 'true',
-      BITBUCKET_BUILD_NUMBER: '42',
-      BITBUCKET_CLONE_DIR: repository,
-      BITBUCKET_WORKSPACE: WORKSPACE,
-      BITBUCKET_REPO_SLUG: 'payments-app',
-      BITBUCKET_REPO_FULL_NAME: `${WORKSPACE}/payments-app`,
-      BITBUCKET_REPO_UUID: REPO_APP,
-      BITBUCKET_BRANCH: 'main',
-      BITBUCKET_PIPELINE_UUID: PIPELINE_UUID,
-      BITBUCKET_STEP_UUID: STEP_UUID,
-      BITBUCKET_STEP_OIDC_TOKEN: token,
-      ...(step.deployment === undefined ? {} : { BITBUCKET_DEPLOYMENT_ENVIRONMENT: step.deployment, BITBUCKET_DEPLOYMENT_ENVIRONMENT_UUID: ENV_PRODUCTION }),
-      ...repositoryVariables,
-      ...(step.deployment === undefined ? {} : deploymentVariables[step.deployment]),
-    });
-    const callerOf = async (step: PipelineStep, env: NodeJS.ProcessEnv) =>
-      (JSON.parse(await run('bash', ['-c', stepScript([...credentialSetup(step), 'aws sts get-caller-identity --output json'])], { cwd: repository, env }, 'stdout')) as { Arn: string }).Arn;
+    // This repository's own app is the OIDC stack alone: its production environment names it in CDK_STACKS.
+    const variables: BitbucketVariables = { repository: { AWS_ROLE_ARN: PreviewRoleArn }, deployments: { production: { AWS_ROLE_ARN: DeployRoleArn, CDK_STACKS: 'BitbucketOidc-*' } } };
+    const stepEnv = (step: PipelineStep, token: string) => bitbucketStepEnv(emulator, repository, step, token, variables);
+    const callerOf = (step: PipelineStep, env: NodeJS.ProcessEnv) => stepCaller(step, env, repository);
 
     const pullRequestToken = fakeBitbucketToken(REPO_APP, undefined);
     const pullRequest = stepEnv(testStep, pullRequestToken);
@@ -274,16 +301,16 @@ async function phases(checks: Checks, emulator: Emulator, work: string): Promise
     checks.check('it leaves the cloud assembly, with the change, for the artifact', assembly.includes(REPO_NEW), 'the change is not in cdk.out');
 
     const productionToken = fakeBitbucketToken(REPO_APP, ENV_PRODUCTION);
-    const production = stepEnv(deployStep, productionToken);
+    const production = stepEnv(productionStep, productionToken);
     checks.equal(
       "the deploy step's deployment variable wins: it assumes Deploy, which admits its production token",
-      [await callerOf(deployStep, production), admits(deploy, productionToken)],
+      [await callerOf(productionStep, production), admits(deploy, productionToken)],
       [`arn:aws:sts::${ADMIN_ACCOUNT}:assumed-role/${deploy.name}/bitbucket-payments-app-42`, true],
     );
     // The deploy step must not touch the app: break it, so a second synth would fail.
     writeFileSync(join(repository, 'bin', 'app.ts'), 'throw new Error("the deploy step synthesized again instead of using cdk.out");\n');
     const deployStarted = Date.now();
-    const deployed = await run('bash', ['-c', stepScript(deployStep.script)], { cwd: repository, env: production });
+    const deployed = await run('bash', ['-c', stepScript(productionStep.script)], { cwd: repository, env: production });
     process.stdout.write(`    deploy from the synth artifact: ${((Date.now() - deployStarted) / 1000).toFixed(2)} s\n`);
     checks.check('it deploys the artifact with the web identity alone', /✅\s+BitbucketOidc-acme-corp/.test(deployed) && !deployed.includes('(no changes)'), deployed.slice(-500));
     const [previewAfter, deployAfter] = [await roleOf(PreviewRoleArn), await roleOf(DeployRoleArn)];
@@ -292,13 +319,13 @@ async function phases(checks: Checks, emulator: Emulator, work: string): Promise
       7200,
       { [`${ISSUER_HOST}:sub`]: [`${REPO_APP}:*`, `${REPO_NEW}:*`] },
     ]);
-    const again = await run('bash', ['-c', stepScript(deployStep.script)], { cwd: repository, env: production });
+    const again = await run('bash', ['-c', stepScript(productionStep.script)], { cwd: repository, env: production });
     checks.check('re-running the deploy step changes nothing: "(no changes)"', again.includes('(no changes)'), again.slice(-500));
     cpSync(join(ROOT, 'bin'), join(repository, 'bin'), { recursive: true });
     if (process.env.REHEARSAL_BENCH === '1') {
       // For npm run bench: the same deploy when the step synthesizes again.
       const started = Date.now();
-      await run('bash', ['-c', stepScript([...linesBeforeAws(deployStep), 'npx cdk deploy --all --require-approval never'])], { cwd: repository, env: production });
+      await run('bash', ['-c', stepScript([...linesBeforeAws(productionStep), 'npx cdk deploy --all --require-approval never'])], { cwd: repository, env: production });
       process.stdout.write(`    deploy that synthesizes again: ${((Date.now() - started) / 1000).toFixed(2)} s\n`);
     }
   });
@@ -391,13 +418,121 @@ async function phases(checks: Checks, emulator: Emulator, work: string): Promise
     checks.equal("the provider is untouched (beside the console-made workspace's)", (await account.providers()).map((provider) => provider.arn).sort(), [PROVIDER_ARN, CONSOLE_PROVIDER_ARN].sort());
   });
 
-  await checks.phase('9. destroying the stack keeps the provider', async () => {
+  const stages = { staging: { account: STAGE_ACCOUNTS.staging, stage: 'Staging' }, production: { account: STAGE_ACCOUNTS.production, stage: 'Production' } } as const;
+  /** Each stage account's own view, as its administrator has it (moto keeps no such role; a static-key caller's AssumeRole is not checked). */
+  const stageState: Record<string, AccountState> = {};
+  const stageCredentials: Record<string, Credentials> = {};
+  const stageApp = join(work, 'stage-app');
+  const deployRoleOf = (account: string) => `arn:aws:iam::${account}:role/cdk-hnb659fds-deploy-role-${account}-${REGION}`;
+  const appStacks = async (state: AccountState) => (await state.stackNames()).filter((name) => name !== 'CDKToolkit');
+  await checks.phase('9. three accounts: staging and production bootstrapped with --trust <this account>; this stack in the multi-account layout', async () => {
+    const sts = new STSClient(emulator.client(ADMIN_CREDENTIALS));
+    for (const [name, { account }] of Object.entries(stages)) {
+      const assumed = await sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/OrganizationAccountAccessRole`, RoleSessionName: 'stage-admin' }));
+      const { AccessKeyId, SecretAccessKey, SessionToken } = assumed.Credentials ?? {};
+      stageCredentials[name] = { accessKeyId: AccessKeyId ?? '', secretAccessKey: SecretAccessKey ?? '', sessionToken: SessionToken };
+      stageState[name] = new AccountState(emulator, stageCredentials[name]);
+      await stageState[name].iam.send(new CreatePolicyCommand({ PolicyName: 'AppDeployment', PolicyDocument: JSON.stringify(APP_DEPLOYMENT_POLICY) }));
+    }
+    const admin = join(work, 'stage-admin');
+    mkdirSync(admin);
+    commitContext(repository, {
+      roles: [
+        { ...PREVIEW_ENTRY, repositories: [REPO_APP, REPO_NEW], targetAccounts: [ADMIN_ACCOUNT, stages.staging.account, stages.production.account] },
+        { id: 'DeployStaging', repositories: [REPO_APP], environments: [ENV_STAGING], targetAccounts: [stages.staging.account] },
+        { id: 'DeployProduction', repositories: [REPO_APP], environments: [ENV_PRODUCTION], targetAccounts: [stages.production.account] },
+      ],
+    });
+    // Independent of one another, as three administrators would run them: at once.
+    await Promise.all([
+      ...Object.entries(stages).map(async ([name, { account }]) => {
+        const policy = `arn:aws:iam::${account}:policy/AppDeployment`;
+        await run(CDK, ['bootstrap', `aws://${account}/${REGION}`, '--trust', ADMIN_ACCOUNT, '--cloudformation-execution-policies', policy], { cwd: admin, env: emulator.envWith(stageCredentials[name]) });
+      }),
+      cdk('deploy'),
+    ]);
+    for (const [name, { account }] of Object.entries(stages)) {
+      const deployRole = await stageState[name].roleByArn(deployRoleOf(account));
+      const principals = (deployRole?.trust.Statement ?? []).filter((statement) => statement.Action === 'sts:AssumeRole' || JSON.stringify(statement.Action) === '["sts:AssumeRole"]').map((statement) => statement.Principal);
+      checks.equal(`${name} (${account}), through its own IAM: its deploy role trusts its own account and, through --trust, this stack's`, principals, [{ AWS: account }, { AWS: [ADMIN_ACCOUNT] }]);
+      const executionRole = await stageState[name].role(`cdk-hnb659fds-cfn-exec-role-${account}-${REGION}`);
+      checks.equal(`${name}: CloudFormation's execution role has the account's AppDeployment policy only`, executionRole?.attachedPolicyArns, [`arn:aws:iam::${account}:policy/AppDeployment`]);
+    }
+    const now = await outputs();
+    checks.equal('outputs: one per role, and the provider', Object.keys(now).sort(), ['DeployProductionRoleArn', 'DeployStagingRoleArn', 'PreviewRoleArn', 'ProviderArn']);
+    const [preview, deployStaging, deployProduction] = [await roleOf(now.PreviewRoleArn), await roleOf(now.DeployStagingRoleArn), await roleOf(now.DeployProductionRoleArn)];
+    const mayAssume = async (role: RoleState, target: string, kind: string) =>
+      evaluatePermissions(await account.permissionDocuments(role), { action: 'sts:AssumeRole', resource: `arn:aws:iam::${target}:role/cdk-hnb659fds-${kind}-role-${target}-${REGION}` }).allowed;
+    const reach = async (role: RoleState, kind: string) => [
+      await mayAssume(role, ADMIN_ACCOUNT, kind),
+      await mayAssume(role, stages.staging.account, kind),
+      await mayAssume(role, stages.production.account, kind),
+    ];
+    checks.equal("by the IAM evaluator on the policies IAM holds: DeployStaging's deploy role is staging's only (this account, staging, production)", await reach(deployStaging, 'deploy'), [false, true, false]);
+    checks.equal("DeployProduction's deploy role is production's only", await reach(deployProduction, 'deploy'), [false, false, true]);
+    checks.equal("Preview reaches the lookup role of all three, and no deploy role", [await reach(preview, 'lookup'), await reach(preview, 'deploy')], [[true, true, true], [false, false, false]]);
+    const [stagingToken, productionToken] = [fakeBitbucketToken(REPO_APP, ENV_STAGING), fakeBitbucketToken(REPO_APP, ENV_PRODUCTION)];
+    checks.equal(
+      'a staging token: admitted by DeployStaging, refused by DeployProduction; a production token the other way round',
+      [admits(deployStaging, stagingToken), admits(deployProduction, stagingToken), admits(deployProduction, productionToken), admits(deployStaging, productionToken)],
+      [true, false, true, false],
+    );
+  });
+
+  await checks.phase("10. an app team's two-stage app through the sample pipeline: synth with Preview, staging lands in staging only, production (manual) in production only", async () => {
+    const now = await outputs();
+    cpSync(STAGE_APP, stageApp, { recursive: true });
+    symlinkSync(join(ROOT, 'node_modules'), join(stageApp, 'node_modules'), 'dir');
+    const variables: BitbucketVariables = {
+      repository: { AWS_ROLE_ARN: now.PreviewRoleArn },
+      deployments: { staging: { AWS_ROLE_ARN: now.DeployStagingRoleArn }, production: { AWS_ROLE_ARN: now.DeployProductionRoleArn } },
+    };
+    const stepEnv = (step: PipelineStep, environment: string | undefined) => bitbucketStepEnv(emulator, stageApp, step, fakeBitbucketToken(REPO_APP, environment), variables);
+    await run('bash', ['-c', stepScript(synthStep.script)], { cwd: stageApp, env: stepEnv(synthStep, undefined) });
+    // The deploy steps must not synthesize again: break the app.
+    writeFileSync(join(stageApp, 'app.ts'), 'throw new Error("a deploy step synthesized again instead of using cdk.out");\n');
+    const before = { admin: await appStacks(account), staging: await appStacks(stageState.staging), production: await appStacks(stageState.production) };
+    checks.equal('before: no app stack in any account', before, { admin: [STACK], staging: [], production: [] });
+
+    const staging = stepEnv(stagingStep, ENV_STAGING);
+    checks.equal("the staging step's deployment variable wins: it assumes DeployStaging", await stepCaller(stagingStep, staging, stageApp), `arn:aws:sts::${ADMIN_ACCOUNT}:assumed-role/${(await roleOf(now.DeployStagingRoleArn)).name}/bitbucket-payments-app-42`);
+    await run('bash', ['-c', stepScript(stagingStep.script)], { cwd: stageApp, env: staging });
+    const queueAccount = async (state: AccountState, stack: string) => ((await state.stack(stack))?.outputs.QueueArn ?? '').split(':')[4];
+    checks.equal("staging's stack, read through the staging account's own CloudFormation, its queue in that account; nothing elsewhere", [
+      await appStacks(stageState.staging),
+      await queueAccount(stageState.staging, 'Staging-Orders'),
+      await appStacks(stageState.production),
+      await appStacks(account),
+    ], [['Staging-Orders'], stages.staging.account, [], [STACK]]);
+    const sessions = (await emulator.roleSessions()).filter((session) => session.roleArn === deployRoleOf(stages.staging.account)).map((session) => session.sessionName);
+    checks.equal("the CDK CLI's hop into staging's deploy role is named after the build (CDK_ROLE_SESSION_NAME), as that account's CloudTrail would show it", [...new Set(sessions)], ['bitbucket-payments-app-42']);
+
+    const misused = await runAllowingFailure('bash', ['-c', stepScript(productionStep.script)], { cwd: stageApp, env: { ...staging, CDK_STACKS: 'Production/**' } });
+    checks.check(
+      "production's stacks with the staging step's credentials: the hop into production's deploy role is refused (modelled: moto alone would allow it)",
+      misused.code !== 0 && `${misused.stdout}${misused.stderr}`.includes(`not authorized to perform: sts:AssumeRole on resource: ${deployRoleOf(stages.production.account)}`),
+      `exit ${misused.code}: ${`${misused.stdout}${misused.stderr}`.slice(-600)}`,
+    );
+    checks.equal('and production still has no app stack', await appStacks(stageState.production), []);
+
+    const stagingStack = await stageState.staging.stack('Staging-Orders');
+    await run('bash', ['-c', stepScript(productionStep.script)], { cwd: stageApp, env: stepEnv(productionStep, ENV_PRODUCTION) });
+    checks.equal("the production step (a production token, DeployProduction): production's stack in the production account, staging's untouched", [
+      await appStacks(stageState.production),
+      await queueAccount(stageState.production, 'Production-Orders'),
+      await appStacks(stageState.staging),
+      await stageState.staging.stack('Staging-Orders'),
+      await appStacks(account),
+    ], [['Production-Orders'], stages.production.account, ['Staging-Orders'], stagingStack, [STACK]]);
+  });
+
+  await checks.phase('11. destroying the stack keeps the provider', async () => {
     await run(CDK, ['destroy', '--force'], { cwd: repository, env: adminEnv });
     checks.equal('no pipeline role is left', (await account.roleNames()).filter((name) => name.startsWith(STACK)), []);
     checks.equal("the provider stays (RetainExceptOnCreate keeps it on deletion), beside the console-made workspace's", (await account.providers()).map((provider) => provider.arn).sort(), [PROVIDER_ARN, CONSOLE_PROVIDER_ARN].sort());
   });
 
-  await checks.phase('10. path (a) for the console-made workspace: this app adopts its provider with the context the audit printed, team leads switch, the old role goes; the provider is never replaced', async () => {
+  await checks.phase('12. path (a) for the console-made workspace: this app adopts its provider with the context the audit printed, team leads switch, the old role goes; the provider is never replaced', async () => {
     const consoleRepository = join(work, 'console-workspace-repository');
     // The audit's context committed to cdk.json, with the recommended layout.
     prepareRepository(consoleRepository, { ...adopting, roles: [PREVIEW_ENTRY, DEPLOY_ENTRY] });
