@@ -764,6 +764,23 @@ def _patch_stack_sets():
     OrganizationsBackend.move_account = move_account
 
 
+# https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/pseudo-parameter-reference.html#cfn-pseudo-param-novalue
+def _patch_no_value_in_lists():
+    from moto.cloudformation import parsing
+
+    original_clean_json = parsing.clean_json
+
+    def clean_json(resource_json, resources_map):
+        if isinstance(resource_json, list):
+            cleaned = [(value, clean_json(value, resources_map)) for value in resource_json]
+            # An intrinsic that resolved to AWS::NoValue removes its element.
+            return [result for value, result in cleaned if not (result is None and isinstance(value, dict))]
+        return original_clean_json(resource_json, resources_map)
+
+    # clean_json calls itself through the module's name, so nested lists are cleaned too.
+    parsing.clean_json = clean_json
+
+
 # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html
 # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-accounts
 def _patch_assume_role():
@@ -801,6 +818,8 @@ def _patch_assume_role():
         return re.fullmatch(expression, value, re.IGNORECASE if value.startswith("sts:") else 0) is not None
 
     def applies(statement, action, resource, principal_matches, context):
+        if not isinstance(statement, dict):
+            raise NotImplementedError(f"a policy statement that is not an object ({statement!r}) deciding sts:AssumeRole")
         actions = statement.get("Action")
         if actions is not None and not any(matches(a, action) for a in as_list(actions)):
             return False
@@ -886,6 +905,7 @@ def main():
     _patch_deletion_policies()
     _patch_rollback()
     _patch_stack_sets()
+    _patch_no_value_in_lists()
     _patch_assume_role()
     from moto.server import main as moto_server_main
 

@@ -313,6 +313,12 @@ async function phases(checks: Checks, emulator: Emulator, work: string): Promise
     const deployed = await run('bash', ['-c', stepScript(productionStep.script)], { cwd: repository, env: production });
     process.stdout.write(`    deploy from the synth artifact: ${((Date.now() - deployStarted) / 1000).toFixed(2)} s\n`);
     checks.check('it deploys the artifact with the web identity alone', /✅\s+BitbucketOidc-acme-corp/.test(deployed) && !deployed.includes('(no changes)'), deployed.slice(-500));
+    const sessionsOf = async (kind: string) =>
+      new Set((await emulator.roleSessions()).filter((session) => session.roleArn === `arn:aws:iam::${ADMIN_ACCOUNT}:role/cdk-hnb659fds-${kind}-role-${ADMIN_ACCOUNT}-${REGION}`).map((session) => session.sessionName));
+    checks.equal("the CLI went through the bootstrap roles (the pull request's diff the lookup role, the deploy the deploy role), in sessions named after the build", [
+      (await sessionsOf('lookup')).has('bitbucket-payments-app-42'),
+      (await sessionsOf('deploy')).has('bitbucket-payments-app-42'),
+    ], [true, true]);
     const [previewAfter, deployAfter] = [await roleOf(PreviewRoleArn), await roleOf(DeployRoleArn)];
     checks.equal('the roles were updated in place: same ARNs, same unique IDs', [previewAfter.id, deployAfter.id, (await outputs()).PreviewRoleArn], [preview.id, deploy.id, PreviewRoleArn]);
     checks.equal('session length and repositories updated', [deployAfter.maxSessionDuration, (previewAfter.trust.Statement[0].Condition as Record<string, unknown>).StringLike], [
