@@ -6,6 +6,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as ts from 'typescript';
 import { auditRole } from '../lib/audit/audit-role';
 import { formatTable } from '../lib/audit/report';
+import { evaluatePermissions } from '../lib/iam-evaluator/evaluate-permissions';
+import { rolesAsDeployed } from './support/synth';
 
 const ROOT = join(__dirname, '..');
 const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
@@ -77,6 +79,31 @@ describe('Moving to this app, path (a)', () => {
     const role = { arn: 'arn:aws:iam::123456789012:role/bitbucket-pipelines', name: 'bitbucket-pipelines', providers: [arn], findings: [], bootstrapReach: { deploy: { accounts: [], anyAccount: false }, lookup: { accounts: [], anyAccount: false } } };
     const printed = formatTable({ scope: 'caller', accounts: [{ id: '123456789012', status: 'read', problems: [], providers: [provider], roles: [role], rolesListed: 1 }], failOn: 'high' }).split('\n');
     expect(printed.slice(0, 5)).toEqual(shown);
+  });
+});
+
+describe('Staging and production in their own accounts', () => {
+  const section = readme.slice(readme.indexOf('### Staging and production in their own accounts'), readme.indexOf('\n## ', readme.indexOf('### Staging and production in their own accounts')));
+  const context = (JSON.parse(/```json\n([\s\S]*?)```/.exec(section)?.[1] ?? '{}') as { context: Record<string, unknown> }).context;
+  const [staging, production, identity] = ['111111111111', '222222222222', '123456789012'];
+
+  test("its cdk.json synthesizes, and each role reaches exactly the accounts its row says (the IAM evaluator on the template as deployed)", () => {
+    const roles = rolesAsDeployed(context, identity);
+    const reaches = (output: string, kind: string) =>
+      [identity, staging, production].filter((account) => evaluatePermissions(Object.fromEntries(roles[output].inlinePolicies.map((policy, n) => [String(n), policy])), { action: 'sts:AssumeRole', resource: `arn:aws:iam::${account}:role/cdk-hnb659fds-${kind}-role-${account}-eu-west-1` }).allowed);
+    expect(Object.keys(roles).sort()).toEqual(['DeployProductionRoleArn', 'DeployStagingRoleArn', 'PreviewRoleArn']);
+    expect([reaches('PreviewRoleArn', 'lookup'), reaches('PreviewRoleArn', 'deploy')]).toEqual([[staging, production], []]);
+    expect([reaches('DeployStagingRoleArn', 'deploy'), reaches('DeployStagingRoleArn', 'file-publishing')]).toEqual([[staging], [staging]]);
+    expect([reaches('DeployProductionRoleArn', 'deploy'), reaches('DeployProductionRoleArn', 'file-publishing')]).toEqual([[production], [production]]);
+  });
+
+  test('the bootstrap command trusts the identity account and narrows the execution role; the stages match the sample pipeline', () => {
+    expect(section).toContain(`npx cdk bootstrap aws://${staging}/eu-west-1 --trust ${identity} \\\n  --cloudformation-execution-policies arn:aws:iam::${staging}:policy/`);
+    const pipeline = readFileSync(join(ROOT, 'bitbucket-pipelines.yml'), 'utf8');
+    for (const stage of ['Staging', 'Production']) {
+      expect(section).toContain(`new MyService(app, '${stage}'`);
+      expect(pipeline).toContain(`"\${CDK_STACKS:-${stage}/**}"`);
+    }
   });
 });
 
