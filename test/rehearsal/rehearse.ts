@@ -424,8 +424,8 @@ async function phases(checks: Checks, emulator: Emulator, work: string): Promise
     checks.equal("the provider is untouched (beside the console-made workspace's)", (await account.providers()).map((provider) => provider.arn).sort(), [PROVIDER_ARN, CONSOLE_PROVIDER_ARN].sort());
   });
 
-  const stages = { staging: { account: STAGE_ACCOUNTS.staging, stage: 'Staging' }, production: { account: STAGE_ACCOUNTS.production, stage: 'Production' } } as const;
-  /** Each stage account's own view, as its administrator has it (moto keeps no such role; a static-key caller's AssumeRole is not checked). */
+  const stages = { staging: { account: STAGE_ACCOUNTS.staging }, production: { account: STAGE_ACCOUNTS.production } } as const;
+  /** Each stage account's own view, as its administrator has it through the organisation's access role (moto creates no such role; a static-key caller's AssumeRole is not checked). */
   const stageState: Record<string, AccountState> = {};
   const stageCredentials: Record<string, Credentials> = {};
   const stageApp = join(work, 'stage-app');
@@ -459,7 +459,7 @@ async function phases(checks: Checks, emulator: Emulator, work: string): Promise
     ]);
     for (const [name, { account }] of Object.entries(stages)) {
       const deployRole = await stageState[name].roleByArn(deployRoleOf(account));
-      const principals = (deployRole?.trust.Statement ?? []).filter((statement) => statement.Action === 'sts:AssumeRole' || JSON.stringify(statement.Action) === '["sts:AssumeRole"]').map((statement) => statement.Principal);
+      const principals = (deployRole?.trust.Statement ?? []).filter((statement) => [statement.Action].flat().includes('sts:AssumeRole')).map((statement) => statement.Principal);
       checks.equal(`${name} (${account}), through its own IAM: its deploy role trusts its own account and, through --trust, this stack's`, principals, [{ AWS: account }, { AWS: [ADMIN_ACCOUNT] }]);
       const executionRole = await stageState[name].role(`cdk-hnb659fds-cfn-exec-role-${account}-${REGION}`);
       checks.equal(`${name}: CloudFormation's execution role has the account's AppDeployment policy only`, executionRole?.attachedPolicyArns, [`arn:aws:iam::${account}:policy/AppDeployment`]);
