@@ -258,10 +258,11 @@ export class Emulator {
   /**
    * Every role session STS handed out: the role and the session name. It stands in for the
    * target account's CloudTrail AssumeRole events, which moto does not keep; read from
-   * moto's own state (`/moto-api/data.json`), never printed (it holds the session keys).
+   * moto's own state (`/moto-api/data.json`, STS only: the launcher adds the filter), never
+   * printed (it holds the session keys).
    */
   async roleSessions(): Promise<Array<{ roleArn: string; sessionName: string }>> {
-    const response = await fetch(`${this.endpoint}/moto-api/data.json`, { signal: AbortSignal.timeout(60_000) });
+    const response = await fetch(`${this.endpoint}/moto-api/data.json?service=sts`, { signal: AbortSignal.timeout(60_000) });
     const state = (await response.json()) as { sts?: { AssumedRole?: Array<{ role_arn: string; session_name: string }> } };
     return (state.sts?.AssumedRole ?? []).map((session) => ({ roleArn: session.role_arn, sessionName: session.session_name }));
   }

@@ -764,6 +764,41 @@ def _patch_stack_sets():
     OrganizationsBackend.move_account = move_account
 
 
+def _patch_model_data_by_service():
+    from urllib.parse import parse_qs, urlparse
+
+    from moto.core import model_instances
+    from moto.moto_api._internal import urls
+
+    everything = urls.response_instance.model_data
+
+    def model_data(request, full_url, headers):
+        wanted = parse_qs(urlparse(full_url).query).get("service")
+        if not wanted:
+            return everything(request, full_url, headers)
+        # The same serialisation as moto's, for the named services only.
+        results = {}
+        for service in [service for service in sorted(model_instances.model_data) if service in wanted]:
+            results[service] = {}
+            for name, model in sorted(model_instances.model_data[service].items()):
+                instances = []
+                for instance in model.instances_tracked:
+                    fields = {}
+                    for attr in [attr for attr in dir(instance) if not attr.startswith("_")]:
+                        try:
+                            value = getattr(instance, attr)
+                            json.dumps(value)
+                        except (TypeError, AttributeError, ValueError):
+                            continue
+                        fields[attr] = value
+                    instances.append(fields)
+                results[service][name] = instances
+        return 200, {"Content-Type": "application/javascript"}, json.dumps(results)
+
+    # The server builds its routes from this table when it starts, after the patches.
+    urls.url_paths["{0}/moto-api/data.json"] = model_data
+
+
 # https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/pseudo-parameter-reference.html#cfn-pseudo-param-novalue
 def _patch_no_value_in_lists():
     from moto.cloudformation import parsing
@@ -907,6 +942,7 @@ def main():
     _patch_stack_sets()
     _patch_no_value_in_lists()
     _patch_assume_role()
+    _patch_model_data_by_service()
     from moto.server import main as moto_server_main
 
     moto_server_main(sys.argv[1:])

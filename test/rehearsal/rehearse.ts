@@ -313,11 +313,12 @@ async function phases(checks: Checks, emulator: Emulator, work: string): Promise
     const deployed = await run('bash', ['-c', stepScript(productionStep.script)], { cwd: repository, env: production });
     process.stdout.write(`    deploy from the synth artifact: ${((Date.now() - deployStarted) / 1000).toFixed(2)} s\n`);
     checks.check('it deploys the artifact with the web identity alone', /✅\s+BitbucketOidc-acme-corp/.test(deployed) && !deployed.includes('(no changes)'), deployed.slice(-500));
-    const sessionsOf = async (kind: string) =>
-      new Set((await emulator.roleSessions()).filter((session) => session.roleArn === `arn:aws:iam::${ADMIN_ACCOUNT}:role/cdk-hnb659fds-${kind}-role-${ADMIN_ACCOUNT}-${REGION}`).map((session) => session.sessionName));
+    const sessions = await emulator.roleSessions();
+    const sessionsOf = (kind: string) =>
+      new Set(sessions.filter((session) => session.roleArn === `arn:aws:iam::${ADMIN_ACCOUNT}:role/cdk-hnb659fds-${kind}-role-${ADMIN_ACCOUNT}-${REGION}`).map((session) => session.sessionName));
     checks.equal("the CLI went through the bootstrap roles (the pull request's diff the lookup role, the deploy the deploy role), in sessions named after the build", [
-      (await sessionsOf('lookup')).has('bitbucket-payments-app-42'),
-      (await sessionsOf('deploy')).has('bitbucket-payments-app-42'),
+      sessionsOf('lookup').has('bitbucket-payments-app-42'),
+      sessionsOf('deploy').has('bitbucket-payments-app-42'),
     ], [true, true]);
     const [previewAfter, deployAfter] = [await roleOf(PreviewRoleArn), await roleOf(DeployRoleArn)];
     checks.equal('the roles were updated in place: same ARNs, same unique IDs', [previewAfter.id, deployAfter.id, (await outputs()).PreviewRoleArn], [preview.id, deploy.id, PreviewRoleArn]);
@@ -411,19 +412,6 @@ async function phases(checks: Checks, emulator: Emulator, work: string): Promise
     );
   });
 
-  await checks.phase('8. removing a role from the list deletes only that role', async () => {
-    const before = await outputs();
-    const [preview, deploy] = [await roleOf(before.PreviewRoleArn), await roleOf(before.DeployRoleArn)];
-    const originalName = original?.name ?? '';
-    commitContext(repository, { roles: [{ ...PREVIEW_ENTRY, repositories: [REPO_APP, REPO_NEW] }, { ...DEPLOY_ENTRY, sessionDuration: '2h' }] });
-    await cdk('deploy');
-    checks.equal('the original role is gone from IAM', await account.role(originalName), undefined);
-    const [previewAfter, deployAfter] = [await account.role(preview.name), await account.role(deploy.name)];
-    checks.equal('the other two are untouched (same unique IDs)', [previewAfter?.id, deployAfter?.id], [preview.id, deploy.id]);
-    checks.equal('the outputs follow', Object.keys(await outputs()).sort(), ['DeployRoleArn', 'PreviewRoleArn', 'ProviderArn']);
-    checks.equal("the provider is untouched (beside the console-made workspace's)", (await account.providers()).map((provider) => provider.arn).sort(), [PROVIDER_ARN, CONSOLE_PROVIDER_ARN].sort());
-  });
-
   const stages = { staging: { account: STAGE_ACCOUNTS.staging }, production: { account: STAGE_ACCOUNTS.production } } as const;
   /** Each stage account's own view, as its administrator has it through the organisation's access role (moto creates no such role; a static-key caller's AssumeRole is not checked). */
   const stageState: Record<string, AccountState> = {};
@@ -431,7 +419,10 @@ async function phases(checks: Checks, emulator: Emulator, work: string): Promise
   const stageApp = join(work, 'stage-app');
   const deployRoleOf = (account: string) => `arn:aws:iam::${account}:role/cdk-hnb659fds-deploy-role-${account}-${REGION}`;
   const appStacks = async (state: AccountState) => (await state.stackNames()).filter((name) => name !== 'CDKToolkit');
-  await checks.phase('9. three accounts: staging and production bootstrapped with --trust <this account>; this stack in the multi-account layout', async () => {
+  await checks.phase('8. day 2 to staging and production accounts: the original entry removed (only that role deleted), Preview and Deploy given targetAccounts in place, DeployStaging added; meanwhile both stage accounts bootstrapped with --trust <this account>', async () => {
+    const before = await outputs();
+    const [preview, deploy] = [await roleOf(before.PreviewRoleArn), await roleOf(before.DeployRoleArn)];
+    const originalName = original?.name ?? '';
     const sts = new STSClient(emulator.client(ADMIN_CREDENTIALS));
     for (const [name, { account }] of Object.entries(stages)) {
       const assumed = await sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/OrganizationAccountAccessRole`, RoleSessionName: 'stage-admin' }));
@@ -442,11 +433,12 @@ async function phases(checks: Checks, emulator: Emulator, work: string): Promise
     }
     const admin = join(work, 'stage-admin');
     mkdirSync(admin);
+    // The README's advice for a move from one account: Deploy stays production's role (its id keeps its ARN).
     commitContext(repository, {
       roles: [
         { ...PREVIEW_ENTRY, repositories: [REPO_APP, REPO_NEW], targetAccounts: [ADMIN_ACCOUNT, stages.staging.account, stages.production.account] },
         { id: 'DeployStaging', repositories: [REPO_APP], environments: [ENV_STAGING], targetAccounts: [stages.staging.account] },
-        { id: 'DeployProduction', repositories: [REPO_APP], environments: [ENV_PRODUCTION], targetAccounts: [stages.production.account] },
+        { ...DEPLOY_ENTRY, sessionDuration: '2h', targetAccounts: [stages.production.account] },
       ],
     });
     // Independent of one another, as three administrators would run them: at once.
@@ -457,16 +449,23 @@ async function phases(checks: Checks, emulator: Emulator, work: string): Promise
       }),
       cdk('deploy'),
     ]);
+    checks.equal('the original role is gone from IAM', await account.role(originalName), undefined);
+    const [previewAfter, deployAfter] = [await account.role(preview.name), await account.role(deploy.name)];
+    checks.equal('Preview and Deploy were updated in place (same unique IDs)', [previewAfter?.id, deployAfter?.id], [preview.id, deploy.id]);
+    checks.equal('the outputs follow', Object.keys(await outputs()).sort(), ['DeployRoleArn', 'DeployStagingRoleArn', 'PreviewRoleArn', 'ProviderArn']);
+    checks.equal("the provider is untouched (beside the console-made workspace's)", (await account.providers()).map((provider) => provider.arn).sort(), [PROVIDER_ARN, CONSOLE_PROVIDER_ARN].sort());
+  });
+
+  await checks.phase('9. three accounts, each read through its own IAM: the stage accounts trust this one; each role reaches exactly its targetAccounts, each deploy role admits only its environment', async () => {
     for (const [name, { account }] of Object.entries(stages)) {
       const deployRole = await stageState[name].roleByArn(deployRoleOf(account));
       const principals = (deployRole?.trust.Statement ?? []).filter((statement) => [statement.Action].flat().includes('sts:AssumeRole')).map((statement) => statement.Principal);
-      checks.equal(`${name} (${account}), through its own IAM: its deploy role trusts its own account and, through --trust, this stack's`, principals, [{ AWS: account }, { AWS: [ADMIN_ACCOUNT] }]);
+      checks.equal(`${name} (${account}): its deploy role trusts its own account and, through --trust, this stack's`, principals, [{ AWS: account }, { AWS: [ADMIN_ACCOUNT] }]);
       const executionRole = await stageState[name].role(`cdk-hnb659fds-cfn-exec-role-${account}-${REGION}`);
       checks.equal(`${name}: CloudFormation's execution role has the account's AppDeployment policy only`, executionRole?.attachedPolicyArns, [`arn:aws:iam::${account}:policy/AppDeployment`]);
     }
     const now = await outputs();
-    checks.equal('outputs: one per role, and the provider', Object.keys(now).sort(), ['DeployProductionRoleArn', 'DeployStagingRoleArn', 'PreviewRoleArn', 'ProviderArn']);
-    const [preview, deployStaging, deployProduction] = [await roleOf(now.PreviewRoleArn), await roleOf(now.DeployStagingRoleArn), await roleOf(now.DeployProductionRoleArn)];
+    const [preview, deployStaging, deployProduction] = [await roleOf(now.PreviewRoleArn), await roleOf(now.DeployStagingRoleArn), await roleOf(now.DeployRoleArn)];
     const mayAssume = async (role: RoleState, target: string, kind: string) =>
       evaluatePermissions(await account.permissionDocuments(role), { action: 'sts:AssumeRole', resource: `arn:aws:iam::${target}:role/cdk-hnb659fds-${kind}-role-${target}-${REGION}` }).allowed;
     const reach = async (role: RoleState, kind: string) => [
@@ -475,11 +474,11 @@ async function phases(checks: Checks, emulator: Emulator, work: string): Promise
       await mayAssume(role, stages.production.account, kind),
     ];
     checks.equal("by the IAM evaluator on the policies IAM holds: DeployStaging's deploy role is staging's only (this account, staging, production)", await reach(deployStaging, 'deploy'), [false, true, false]);
-    checks.equal("DeployProduction's deploy role is production's only", await reach(deployProduction, 'deploy'), [false, false, true]);
-    checks.equal("Preview reaches the lookup role of all three, and no deploy role", [await reach(preview, 'lookup'), await reach(preview, 'deploy')], [[true, true, true], [false, false, false]]);
+    checks.equal("Deploy's (production's) is production's only", await reach(deployProduction, 'deploy'), [false, false, true]);
+    checks.equal('Preview reaches the lookup role of all three, and no deploy role', [await reach(preview, 'lookup'), await reach(preview, 'deploy')], [[true, true, true], [false, false, false]]);
     const [stagingToken, productionToken] = [fakeBitbucketToken(REPO_APP, ENV_STAGING), fakeBitbucketToken(REPO_APP, ENV_PRODUCTION)];
     checks.equal(
-      'a staging token: admitted by DeployStaging, refused by DeployProduction; a production token the other way round',
+      'a staging token: admitted by DeployStaging, refused by Deploy; a production token the other way round',
       [admits(deployStaging, stagingToken), admits(deployProduction, stagingToken), admits(deployProduction, productionToken), admits(deployStaging, productionToken)],
       [true, false, true, false],
     );
@@ -491,7 +490,7 @@ async function phases(checks: Checks, emulator: Emulator, work: string): Promise
     symlinkSync(join(ROOT, 'node_modules'), join(stageApp, 'node_modules'), 'dir');
     const variables: BitbucketVariables = {
       repository: { AWS_ROLE_ARN: now.PreviewRoleArn },
-      deployments: { staging: { AWS_ROLE_ARN: now.DeployStagingRoleArn }, production: { AWS_ROLE_ARN: now.DeployProductionRoleArn } },
+      deployments: { staging: { AWS_ROLE_ARN: now.DeployStagingRoleArn }, production: { AWS_ROLE_ARN: now.DeployRoleArn } },
     };
     const stepEnv = (step: PipelineStep, environment: string | undefined) => bitbucketStepEnv(emulator, stageApp, step, fakeBitbucketToken(REPO_APP, environment), variables);
     await run('bash', ['-c', stepScript(synthStep.script)], { cwd: stageApp, env: stepEnv(synthStep, undefined) });
@@ -501,7 +500,6 @@ async function phases(checks: Checks, emulator: Emulator, work: string): Promise
     checks.equal('before: no app stack in any account', before, { admin: [STACK], staging: [], production: [] });
 
     const staging = stepEnv(stagingStep, ENV_STAGING);
-    checks.equal("the staging step's deployment variable wins: it assumes DeployStaging", await stepCaller(stagingStep, staging, stageApp), `arn:aws:sts::${ADMIN_ACCOUNT}:assumed-role/${(await roleOf(now.DeployStagingRoleArn)).name}/bitbucket-payments-app-42`);
     await run('bash', ['-c', stepScript(stagingStep.script)], { cwd: stageApp, env: staging });
     const queueAccount = async (state: AccountState, stack: string) => ((await state.stack(stack))?.outputs.QueueArn ?? '').split(':')[4];
     checks.equal("staging's stack, read through the staging account's own CloudFormation, its queue in that account; nothing elsewhere", [
@@ -510,8 +508,13 @@ async function phases(checks: Checks, emulator: Emulator, work: string): Promise
       await appStacks(stageState.production),
       await appStacks(account),
     ], [['Staging-Orders'], stages.staging.account, [], [STACK]]);
-    const sessions = (await emulator.roleSessions()).filter((session) => session.roleArn === deployRoleOf(stages.staging.account)).map((session) => session.sessionName);
-    checks.equal("the CDK CLI's hop into staging's deploy role is named after the build (CDK_ROLE_SESSION_NAME), as that account's CloudTrail would show it", [...new Set(sessions)], ['bitbucket-payments-app-42']);
+    const sessions = await emulator.roleSessions();
+    const namesOf = (roleArn: string) => [...new Set(sessions.filter((session) => session.roleArn === roleArn).map((session) => session.sessionName))];
+    checks.equal(
+      "the step's deployment variable won (its web identity is DeployStaging's), and the CDK CLI's hop into staging's deploy role is named after the build (CDK_ROLE_SESSION_NAME), as CloudTrail would show them",
+      [namesOf(now.DeployStagingRoleArn), namesOf(deployRoleOf(stages.staging.account))],
+      [['bitbucket-payments-app-42'], ['bitbucket-payments-app-42']],
+    );
 
     const misused = await runAllowingFailure('bash', ['-c', stepScript(productionStep.script)], { cwd: stageApp, env: { ...staging, CDK_STACKS: 'Production/**' } });
     checks.check(
@@ -523,7 +526,7 @@ async function phases(checks: Checks, emulator: Emulator, work: string): Promise
 
     const stagingStack = await stageState.staging.stack('Staging-Orders');
     await run('bash', ['-c', stepScript(productionStep.script)], { cwd: stageApp, env: stepEnv(productionStep, ENV_PRODUCTION) });
-    checks.equal("the production step (a production token, DeployProduction): production's stack in the production account, staging's untouched", [
+    checks.equal("the production step (a production token, Deploy): production's stack in the production account, staging's untouched", [
       await appStacks(stageState.production),
       await queueAccount(stageState.production, 'Production-Orders'),
       await appStacks(stageState.staging),
